@@ -1,0 +1,204 @@
+// SegmentationProfile (segmentation.dev/v1alpha1): the zod schema is the single source of the TypeScript
+// types. crds/segmentationprofiles.segmentation.dev.yaml mirrors it for the API server; a test proves
+// that both accept and reject the same corpus.
+import { z } from 'zod';
+import { isStrictSubset, parseCidr } from './cidr.js';
+
+export const GROUP = 'segmentation.dev';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+export const KIND = 'SegmentationProfile';
+export const PLURAL = 'segmentationprofiles';
+
+/** Namespaces that are never targeted unless a profile sets `includeSystemNamespaces: true`. */
+export const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'] as const;
+
+export const DEFAULT_METADATA_CIDRS = ['169.254.169.254/32', 'fd00:ec2::254/128'];
+export const DEFAULT_DNS_NAMESPACE = 'kube-system';
+export const DEFAULT_DNS_POD_LABELS = { 'k8s-app': 'kube-dns' };
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// Label keys: optional DNS-subdomain prefix and a name of at most 63 characters.
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+// Namespace name globs: DNS-1123 label characters plus `*` and `?`.
+const NAMESPACE_GLOB = /^[a-z0-9*?]([-a-z0-9*?]*[a-z0-9*?])?$/;
+// IANA service name, as accepted for named ports.
+const PORT_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9]|-(?=[a-z0-9])){0,14}$/;
+
+const labelKey = z
+  .string()
+  .max(317)
+  .regex(LABEL_KEY, 'must be a valid label key (optional DNS prefix, then 1-63 alphanumerics, `-`, `_`, `.`)');
+const labelValue = z.string().max(63).regex(LABEL_VALUE, 'must be a valid label value (at most 63 alphanumerics, `-`, `_`, `.`)');
+
+export const labelSelectorRequirementSchema = z
+  .strictObject({
+    key: labelKey,
+    operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+    values: z.array(labelValue).optional(),
+  })
+  .superRefine((req, ctx) => {
+    const needsValues = req.operator === 'In' || req.operator === 'NotIn';
+    const count = req.values?.length ?? 0;
+    if (needsValues && count === 0) ctx.addIssue({ code: 'custom', path: ['values'], message: `must be non-empty when operator is ${req.operator}` });
+    if (!needsValues && count > 0) ctx.addIssue({ code: 'custom', path: ['values'], message: `must be empty when operator is ${req.operator}` });
+  });
+
+/** A standard Kubernetes LabelSelector. `{}` selects everything. */
+export const labelSelectorSchema = z.strictObject({
+  matchLabels: z.record(labelKey, labelValue).optional(),
+  matchExpressions: z.array(labelSelectorRequirementSchema).optional(),
+});
+
+const cidrString = z.string().refine((s) => parseCidr(s) !== undefined, { message: 'must be a CIDR such as 10.0.0.0/8 or fd00::/8' });
+
+export const ipBlockSchema = z
+  .strictObject({
+    cidr: cidrString,
+    except: z.array(cidrString).optional(),
+  })
+  .superRefine((block, ctx) => {
+    const outer = parseCidr(block.cidr);
+    if (!outer) return;
+    block.except?.forEach((text, i) => {
+      const inner = parseCidr(text);
+      if (!inner) return;
+      if (inner.family !== outer.family) ctx.addIssue({ code: 'custom', path: ['except', i], message: `${text} is not of the same IP family as ${block.cidr}` });
+      else if (!isStrictSubset(outer, inner)) ctx.addIssue({ code: 'custom', path: ['except', i], message: `${text} must be a strict subset of ${block.cidr}` });
+    });
+  });
+
+export const portSchema = z
+  .strictObject({
+    protocol: z.enum(['TCP', 'UDP', 'SCTP']).default('TCP'),
+    port: z.union([z.number().int().min(1).max(65535), z.string().regex(PORT_NAME, 'must be a port number (1-65535) or an IANA port name')]).optional(),
+    endPort: z.number().int().min(1).max(65535).optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.endPort === undefined) return;
+    if (typeof p.port !== 'number') ctx.addIssue({ code: 'custom', path: ['endPort'], message: 'requires a numeric port' });
+    else if (p.endPort < p.port) ctx.addIssue({ code: 'custom', path: ['endPort'], message: `must be >= port (${p.port})` });
+  });
+
+/** Pods by label, optionally in other namespaces by label (default: see docs/profile.md#peers). */
+export const podPeerSchema = z.strictObject({
+  podSelector: labelSelectorSchema,
+  namespaceSelector: labelSelectorSchema.optional(),
+});
+
+export const destinationPeerSchema = z
+  .strictObject({
+    podSelector: labelSelectorSchema.optional(),
+    namespaceSelector: labelSelectorSchema.optional(),
+    ipBlock: ipBlockSchema.optional(),
+  })
+  .superRefine((peer, ctx) => {
+    const pods = peer.podSelector !== undefined;
+    if (peer.ipBlock !== undefined && (pods || peer.namespaceSelector !== undefined))
+      ctx.addIssue({ code: 'custom', path: ['ipBlock'], message: 'a peer is either pods (podSelector, namespaceSelector) or an ipBlock, not both' });
+    if (peer.ipBlock === undefined && !pods) ctx.addIssue({ code: 'custom', path: ['podSelector'], message: 'exactly one of podSelector or ipBlock is required' });
+  });
+
+export const allowRuleSchema = z.strictObject({
+  name: z.string().min(1).max(63).regex(DNS1123_LABEL, 'must be a DNS-1123 label (lowercase alphanumerics and `-`)'),
+  description: z.string().max(1024).optional(),
+  from: podPeerSchema,
+  to: destinationPeerSchema,
+  ports: z.array(portSchema).max(64).optional(),
+});
+
+export const specSchema = z
+  .strictObject({
+    mode: z.enum(['Enforce', 'DryRun']).default('Enforce'),
+    namespaceSelector: labelSelectorSchema.optional(),
+    excludeNamespaces: z.array(z.string().max(63).regex(NAMESPACE_GLOB, 'must be a namespace name or a glob using * and ?')).max(256).optional(),
+    includeSystemNamespaces: z.boolean().default(false),
+    defaultDeny: z
+      .strictObject({
+        ingress: z.boolean().default(true),
+        egress: z.boolean().default(true),
+      })
+      .default({ ingress: true, egress: true }),
+    dns: z
+      .strictObject({
+        namespace: z.string().max(63).regex(DNS1123_LABEL, 'must be a namespace name').default(DEFAULT_DNS_NAMESPACE),
+        podSelector: labelSelectorSchema.default({ matchLabels: DEFAULT_DNS_POD_LABELS }),
+        nodeLocalCIDRs: z.array(cidrString).max(8).optional(),
+      })
+      .default({ namespace: DEFAULT_DNS_NAMESPACE, podSelector: { matchLabels: DEFAULT_DNS_POD_LABELS } }),
+    instanceMetadata: z
+      .strictObject({
+        deny: z.boolean().default(true),
+        cidrs: z.array(cidrString).min(1).max(16).default(DEFAULT_METADATA_CIDRS),
+      })
+      .default({ deny: true, cidrs: DEFAULT_METADATA_CIDRS }),
+    allow: z.array(allowRuleSchema).max(128).default([]),
+  })
+  .superRefine((spec, ctx) => {
+    const seen = new Map<string, number>();
+    spec.allow.forEach((rule, i) => {
+      const first = seen.get(rule.name);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['allow', i, 'name'], message: `duplicate rule name "${rule.name}" (also allow[${first}])` });
+      else seen.set(rule.name, i);
+    });
+  });
+
+export const conditionSchema = z.object({
+  type: z.string(),
+  status: z.enum(['True', 'False', 'Unknown']),
+  reason: z.string(),
+  message: z.string(),
+  observedGeneration: z.number().int().optional(),
+  lastTransitionTime: z.string(),
+});
+
+export const statusSchema = z.object({
+  observedGeneration: z.number().int().optional(),
+  conditions: z.array(conditionSchema).optional(),
+  matchedNamespaces: z.number().int().optional(),
+  policies: z.number().int().optional(),
+  failedNamespaces: z.array(z.object({ namespace: z.string(), reason: z.string(), message: z.string() })).optional(),
+  dryRun: z
+    .object({
+      wouldCreate: z.number().int(),
+      wouldUpdate: z.number().int(),
+      wouldDelete: z.number().int(),
+      sample: z.array(z.string()),
+    })
+    .optional(),
+});
+
+export const metadataSchema = z.object({
+  name: z
+    .string()
+    .min(1)
+    .max(63, 'must be at most 63 characters (it is used as a label value)')
+    .regex(DNS1123_LABEL, 'must be a DNS-1123 label (lowercase alphanumerics and `-`)'),
+  uid: z.string().optional(),
+  generation: z.number().int().optional(),
+  resourceVersion: z.string().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+});
+
+export const segmentationProfileSchema = z.object({
+  apiVersion: z.literal(API_VERSION, { message: `must be ${API_VERSION}` }),
+  kind: z.literal(KIND, { message: `must be ${KIND}` }),
+  metadata: metadataSchema.loose(),
+  spec: specSchema,
+  status: statusSchema.optional(),
+});
+
+/** A validated profile with every default filled in. */
+export type SegmentationProfile = z.output<typeof segmentationProfileSchema>;
+/** What a user writes: defaults may be omitted. */
+export type SegmentationProfileInput = z.input<typeof segmentationProfileSchema>;
+export type ProfileSpec = SegmentationProfile['spec'];
+export type ProfileStatus = z.output<typeof statusSchema>;
+export type AllowRule = ProfileSpec['allow'][number];
+export type LabelSelector = z.output<typeof labelSelectorSchema>;
+export type PortSpec = z.output<typeof portSchema>;
+export type DestinationPeer = z.output<typeof destinationPeerSchema>;
+export type PodPeer = z.output<typeof podPeerSchema>;
+export type Condition = z.output<typeof conditionSchema>;
