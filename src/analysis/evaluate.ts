@@ -1,0 +1,128 @@
+// The connectivity evaluator: can one endpoint reach another on a port, and why.
+// Upstream NetworkPolicy semantics: a pod is isolated for a direction only if a policy of that type
+// selects it; then the union of the rules of every selecting policy decides. A pod-to-pod connection
+// needs the source's egress and the destination's ingress to allow it.
+import type { V1NetworkPolicy, V1NetworkPolicyPeer } from '@kubernetes/client-node';
+import {
+  ipBlockAdmitsIp,
+  isolates,
+  policyNamespace,
+  portsAdmit,
+  rulesOf,
+  selectorPeerAdmitsPod,
+  type Direction,
+} from './policy-rules.js';
+import { formatIp } from './cidr.js';
+import { describePod, policyKey, type ClusterModel, type Endpoint, type PodInfo, type Traffic } from './model.js';
+
+/** A rule that allowed the traffic: `policy` is `namespace/name`, `ruleIndex` indexes ingress[] or egress[]. */
+export interface RuleRef {
+  policy: string;
+  direction: Direction;
+  ruleIndex: number;
+  /** Index in the rule's from/to list of the first peer that matched; absent when the rule has no peers (all). */
+  peerIndex?: number;
+}
+
+/** The verdict for one side of a connection (the source's egress or the destination's ingress). */
+export type SideVerdict =
+  /** This end is an address outside the cluster: no NetworkPolicy applies to it. */
+  | { status: 'outside-cluster' }
+  /** A hostNetwork pod: NetworkPolicy does not govern it. */
+  | { status: 'host-network' }
+  /** No policy of this direction selects the pod: everything is allowed. */
+  | { status: 'not-isolated' }
+  | { status: 'allowed'; isolatedBy: string[]; allowedBy: RuleRef[] }
+  /** Isolated, and no rule of any isolating policy matches. `caveats` explain near misses. */
+  | { status: 'denied'; isolatedBy: string[]; caveats: string[] };
+
+export interface ConnectionDecision {
+  allowed: boolean;
+  egress: SideVerdict;
+  ingress: SideVerdict;
+  /** Source and destination are the same pod: implementations differ on loopback, upstream tests ignore it. */
+  loopback: boolean;
+}
+
+export function sidePermits(verdict: SideVerdict): boolean {
+  return verdict.status !== 'denied';
+}
+
+/**
+ * Evaluates one side. `subject` is the pod whose policies apply, `peer` the other end.
+ * For Ingress the subject receives the traffic (named ports resolve on it); for Egress the peer does.
+ */
+export function evaluateSide(model: ClusterModel, subject: PodInfo, direction: Direction, peer: Endpoint, traffic: Traffic): SideVerdict {
+  if (subject.hostNetwork) return { status: 'host-network' };
+  const isolating = model.policies.filter((p) => isolates(p, subject, direction));
+  if (isolating.length === 0) return { status: 'not-isolated' };
+  const destination = direction === 'Ingress' ? subject : peer.kind === 'pod' ? peer.pod : undefined;
+  const allowedBy: RuleRef[] = [];
+  const caveats: string[] = [];
+  for (const policy of isolating) {
+    rulesOf(policy, direction).forEach((rule, ruleIndex) => {
+      if (!portsAdmit(rule.ports, traffic, destination)) return;
+      const ref: RuleRef = { policy: policyKey(policy), direction, ruleIndex };
+      if (!rule.peers || rule.peers.length === 0) {
+        allowedBy.push(ref);
+        return;
+      }
+      const peerIndex = rule.peers.findIndex((p) => peerAdmits(model, policy, p, peer));
+      if (peerIndex >= 0) {
+        allowedBy.push({ ...ref, peerIndex });
+        return;
+      }
+      if (peer.kind === 'pod') caveats.push(...ipBlockCaveats(policy, direction, ruleIndex, rule.peers, peer.pod));
+    });
+  }
+  const isolatedBy = isolating.map(policyKey);
+  return allowedBy.length > 0 ? { status: 'allowed', isolatedBy, allowedBy } : { status: 'denied', isolatedBy, caveats };
+}
+
+function peerAdmits(model: ClusterModel, policy: V1NetworkPolicy, peer: V1NetworkPolicyPeer, endpoint: Endpoint): boolean {
+  if (endpoint.kind === 'ip') return peer.ipBlock !== undefined && peer.ipBlock !== null && ipBlockAdmitsIp(peer.ipBlock, endpoint.ip);
+  return selectorPeerAdmitsPod(model, policyNamespace(policy), peer, endpoint.pod);
+}
+
+/** Notes for ipBlocks that contain the pod's IP but were not counted (conservative treatment). */
+function ipBlockCaveats(policy: V1NetworkPolicy, direction: Direction, ruleIndex: number, peers: V1NetworkPolicyPeer[], pod: PodInfo): string[] {
+  const out: string[] = [];
+  peers.forEach((peer, peerIndex) => {
+    if (!peer.ipBlock) return;
+    const ip = pod.ips.find((a) => ipBlockAdmitsIp(peer.ipBlock!, a));
+    if (!ip) return;
+    const where = `${policyKey(policy)} ${direction.toLowerCase()}[${ruleIndex}] peer[${peerIndex}] ipBlock ${peer.ipBlock.cidr}`;
+    out.push(`${where} contains ${describePod(pod)}'s IP ${formatIp(ip)}; not counted (some engines, e.g. Cilium, do not match pod IPs with ipBlock)`);
+  });
+  return out;
+}
+
+/** Decides `from -> to` on `traffic`. Both ends external is not a cluster question: allowed, no policy applies. */
+export function evaluateConnection(model: ClusterModel, from: Endpoint, to: Endpoint, traffic: Traffic): ConnectionDecision {
+  const egress: SideVerdict = from.kind === 'pod' ? evaluateSide(model, from.pod, 'Egress', to, traffic) : { status: 'outside-cluster' };
+  const ingress: SideVerdict = to.kind === 'pod' ? evaluateSide(model, to.pod, 'Ingress', from, traffic) : { status: 'outside-cluster' };
+  const loopback = from.kind === 'pod' && to.kind === 'pod' && describePod(from.pod) === describePod(to.pod);
+  return { allowed: sidePermits(egress) && sidePermits(ingress), egress, ingress, loopback };
+}
+
+/** One line per side, for explain's text output and error messages. */
+export function describeSide(verdict: SideVerdict): string {
+  switch (verdict.status) {
+    case 'outside-cluster':
+      return 'outside the cluster: no NetworkPolicy applies';
+    case 'host-network':
+      return 'hostNetwork pod: NetworkPolicy does not apply';
+    case 'not-isolated':
+      return 'allowed: no policy of this direction selects the pod (not isolated)';
+    case 'allowed':
+      return `allowed by ${verdict.allowedBy.map(describeRuleRef).join(', ')}`;
+    case 'denied':
+      return `denied: isolated by ${verdict.isolatedBy.join(', ')} and no rule matches`;
+  }
+}
+
+export function describeRuleRef(ref: RuleRef): string {
+  const list = ref.direction === 'Ingress' ? 'ingress' : 'egress';
+  const peer = ref.peerIndex === undefined ? ' (all peers)' : ` peer[${ref.peerIndex}]`;
+  return `${ref.policy} ${list}[${ref.ruleIndex}]${peer}`;
+}
