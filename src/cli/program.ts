@@ -1,0 +1,12 @@
+// Builds the `segmentation` command tree. Each subcommand lives in src/cli/commands/.
+import { Command } from 'commander';
+import { registerRenderCommands } from './commands/render.js';
+
+export function buildProgram(): Command {
+  const program = new Command('segmentation')
+    .description('Keep every namespace segmented: default deny, instance-metadata blocking, DNS and label-based allows')
+    .version('0.1.0')
+    .showHelpAfterError();
+  registerRenderCommands(program);
+  return program;
+}
