@@ -1,0 +1,140 @@
+// Metadata-exposure audit: per namespace, can some pod reach a cloud instance-metadata endpoint,
+// and which NetworkPolicies (ours or anyone's) open it. Pure; the CLI prints it and the operator
+// turns it into a condition and an Event.
+import type { V1Namespace, V1NetworkPolicy, V1NetworkPolicyPort, V1Pod } from '@kubernetes/client-node';
+import { formatCidr, parseCidr, type CidrRange } from './cidr.js';
+import { buildClusterModel, describePod, policyKey, type PodInfo } from './model.js';
+import { effectivePolicyTypes, ipBlockAdmitsSomeOf, isolates, policyNamespace, rulesOf } from './policy-rules.js';
+import { describeSelector, selectsEverything } from './selector.js';
+
+/** AWS/Azure/GCP IPv4, AWS IPv6, Alibaba Cloud. Not 169.254.0.0/16: NodeLocal DNSCache lives there. */
+export const DEFAULT_METADATA_CIDRS: readonly string[] = ['169.254.169.254/32', 'fd00:ec2::254/128', '100.100.100.200/32'];
+
+/** One egress rule that admits (part of) a metadata CIDR. */
+export interface MetadataOpening {
+  /** `namespace/name` of the policy. */
+  policy: string;
+  /** Index into the policy's `egress` list. */
+  ruleIndex: number;
+  /** The metadata CIDR it opens. */
+  cidr: string;
+  /** How: `all destinations (rule has no "to")` or `ipBlock 0.0.0.0/0 (to[2])`. */
+  via: string;
+  /** `all ports` or e.g. `80/TCP, 443/TCP`. */
+  ports: string;
+  /** The policy's podSelector, e.g. `app=web` or `(all)`. */
+  podSelector: string;
+  /** Only when pods were given: the existing pods this rule applies to (may be empty: latent). */
+  pods?: string[];
+}
+
+export interface UnisolatedPods {
+  /** `no-egress-policy`: nothing in the namespace restricts egress; `not-selected`: some pods escape every egress policy. */
+  reason: 'no-egress-policy' | 'not-selected';
+  /** Only when pods were given: the pods (hostNetwork pods are marked). */
+  pods?: string[];
+  detail: string;
+}
+
+export interface NamespaceMetadataExposure {
+  namespace: string;
+  /** Some pod (an existing one, when pods were given) can reach a metadata CIDR. */
+  exposed: boolean;
+  openedBy: MetadataOpening[];
+  unisolated?: UnisolatedPods;
+}
+
+export interface MetadataExposureReport {
+  metadataCidrs: string[];
+  /** True when any namespace is exposed. */
+  exposed: boolean;
+  namespaces: NamespaceMetadataExposure[];
+}
+
+export interface MetadataAuditOptions {
+  /** Defaults to DEFAULT_METADATA_CIDRS. Invalid entries throw. */
+  metadataCidrs?: readonly string[];
+}
+
+/**
+ * Audits every namespace named in `namespaces` (or holding a policy or pod). Without `pods`, the
+ * answer is about any pod that could run there: a namespace is exposed when some egress rule
+ * opens a metadata CIDR, or when no egress policy selects all pods (`podSelector: {}`), so that
+ * some pod may be unisolated. With `pods`, only existing pods count (exact).
+ */
+export function auditMetadataExposure(
+  policies: readonly V1NetworkPolicy[],
+  namespaces: readonly V1Namespace[],
+  pods?: readonly V1Pod[],
+  options: MetadataAuditOptions = {},
+): MetadataExposureReport {
+  const cidrs = (options.metadataCidrs ?? DEFAULT_METADATA_CIDRS).map((text) => {
+    const cidr = parseCidr(text);
+    if (!cidr) throw new Error(`invalid metadata CIDR ${JSON.stringify(text)}`);
+    return cidr;
+  });
+  const model = buildClusterModel({ policies, namespaces, ...(pods ? { pods } : {}) });
+  const names = [...model.namespaces.keys()].sort();
+  const report = names.map((ns) => auditNamespace(ns, policies.filter((p) => policyNamespace(p) === ns), cidrs, pods ? model.pods.filter((p) => p.namespace === ns) : undefined));
+  return { metadataCidrs: cidrs.map(formatCidr), exposed: report.some((n) => n.exposed), namespaces: report };
+}
+
+function auditNamespace(namespace: string, policies: V1NetworkPolicy[], cidrs: CidrRange[], pods: PodInfo[] | undefined): NamespaceMetadataExposure {
+  const egressPolicies = policies.filter((p) => effectivePolicyTypes(p).includes('Egress'));
+  const openedBy = egressPolicies.flatMap((policy) => openingsOf(policy, cidrs, pods));
+  const unisolated = unisolatedPods(egressPolicies, pods);
+  const exposed = (pods ? openedBy.some((o) => (o.pods?.length ?? 0) > 0) : openedBy.length > 0) || unisolated !== undefined;
+  return { namespace, exposed, openedBy, ...(unisolated ? { unisolated } : {}) };
+}
+
+function openingsOf(policy: V1NetworkPolicy, cidrs: CidrRange[], pods: PodInfo[] | undefined): MetadataOpening[] {
+  const selected = pods?.filter((p) => !p.hostNetwork && isolates(policy, p, 'Egress')).map(describePod);
+  const out: MetadataOpening[] = [];
+  rulesOf(policy, 'Egress').forEach((rule, ruleIndex) => {
+    for (const cidr of cidrs) {
+      let via: string | undefined;
+      if (!rule.peers || rule.peers.length === 0) via = 'all destinations (rule has no "to")';
+      else {
+        const index = rule.peers.findIndex((peer) => peer.ipBlock && ipBlockAdmitsSomeOf(peer.ipBlock, cidr));
+        if (index >= 0) via = `ipBlock ${rule.peers[index]!.ipBlock!.cidr} (to[${index}])`;
+      }
+      if (!via) continue;
+      out.push({
+        policy: policyKey(policy),
+        ruleIndex,
+        cidr: formatCidr(cidr),
+        via,
+        ports: describePorts(rule.ports),
+        podSelector: describeSelector(policy.spec?.podSelector ?? {}),
+        ...(selected ? { pods: selected } : {}),
+      });
+    }
+  });
+  return out;
+}
+
+function unisolatedPods(egressPolicies: V1NetworkPolicy[], pods: PodInfo[] | undefined): UnisolatedPods | undefined {
+  const reason = egressPolicies.length === 0 ? 'no-egress-policy' : 'not-selected';
+  if (pods) {
+    const open = pods.filter((pod) => pod.hostNetwork || !egressPolicies.some((p) => isolates(p, pod, 'Egress')));
+    if (open.length === 0) return undefined;
+    const names = open.map((p) => (p.hostNetwork ? `${describePod(p)} (hostNetwork)` : describePod(p)));
+    const detail = reason === 'no-egress-policy' ? 'no NetworkPolicy restricts egress in this namespace' : 'these pods are selected by no egress policy';
+    return { reason, pods: names, detail };
+  }
+  if (egressPolicies.some((p) => selectsEverything(p.spec?.podSelector ?? {}))) return undefined;
+  if (reason === 'no-egress-policy') return { reason, detail: 'no NetworkPolicy restricts egress in this namespace' };
+  const selectors = egressPolicies.map((p) => describeSelector(p.spec?.podSelector ?? {})).join('; ');
+  return { reason, detail: `no egress policy selects every pod (podSelector: {}); pods outside ${selectors} are unrestricted` };
+}
+
+function describePorts(ports: V1NetworkPolicyPort[] | undefined): string {
+  if (!ports || ports.length === 0) return 'all ports';
+  return ports
+    .map((p) => {
+      const protocol = p.protocol ?? 'TCP';
+      if (p.port === undefined || p.port === null) return `all/${protocol}`;
+      return p.endPort ? `${p.port}-${p.endPort}/${protocol}` : `${p.port}/${protocol}`;
+    })
+    .join(', ');
+}
