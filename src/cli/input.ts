@@ -99,7 +99,12 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /** Every problem zod found, one line each, prefixed with the document's position. */
 export function describeZodIssues(doc: Pick<SourceDocument, 'file' | 'index'>, error: z.ZodError): string[] {
-  return error.issues.map((issue) => `${describeSource(doc)}: ${formatPath(issue.path)}: ${issue.message}`);
+  return error.issues.flatMap((issue) =>
+    // Name each unknown field by its full path, as kubectl's strict field validation does.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => `${describeSource(doc)}: ${formatPath([...issue.path, key])}: unknown field`)
+      : [`${describeSource(doc)}: ${formatPath(issue.path)}: ${issue.message}`],
+  );
 }
 
 /** Parses one document with a zod schema, throwing an InputError that names file, document and field. */
