@@ -82,7 +82,8 @@ describe('profile event mapper', () => {
 
   it('ignores status-only updates', () => {
     const p = profile({});
-    assert.equal(profileChanged(p, { ...p, status: { observedGeneration: 1 } }), false);
+    const withStatus = { ...p, status: { observedGeneration: 1 } };
+    assert.equal(profileChanged(p, withStatus), false);
     assert.equal(profileChanged(p, profile({ mode: 'DryRun' }, 2)), true);
     assert.equal(profileChanged(undefined, p), true);
   });
