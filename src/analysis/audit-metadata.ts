@@ -1,7 +1,8 @@
 // Metadata-exposure audit: per namespace, can some pod reach a cloud instance-metadata endpoint,
 // and which NetworkPolicies (ours or anyone's) open it. Pure; the CLI prints it and the operator
 // turns it into a condition and an Event.
-import type { V1Namespace, V1NetworkPolicy, V1NetworkPolicyPort, V1Pod } from '@kubernetes/client-node';
+import type { V1Namespace, V1Pod } from '@kubernetes/client-node';
+import type { NetworkPolicyPort, PolicyObject } from './policy-object.js';
 import { formatCidr, parseCidr, type CidrRange } from './cidr.js';
 import { buildClusterModel, describePod, policyKey, type PodInfo } from './model.js';
 import { effectivePolicyTypes, ipBlockAdmitsSomeOf, isolates, policyNamespace, rulesOf } from './policy-rules.js';
@@ -63,7 +64,7 @@ export interface MetadataAuditOptions {
  * some pod may be unisolated. With `pods`, only existing pods count (exact).
  */
 export function auditMetadataExposure(
-  policies: readonly V1NetworkPolicy[],
+  policies: readonly PolicyObject[],
   namespaces: readonly V1Namespace[],
   pods?: readonly V1Pod[],
   options: MetadataAuditOptions = {},
@@ -79,7 +80,7 @@ export function auditMetadataExposure(
   return { metadataCidrs: cidrs.map(formatCidr), exposed: report.some((n) => n.exposed), namespaces: report };
 }
 
-function auditNamespace(namespace: string, policies: V1NetworkPolicy[], cidrs: CidrRange[], pods: PodInfo[] | undefined): NamespaceMetadataExposure {
+function auditNamespace(namespace: string, policies: PolicyObject[], cidrs: CidrRange[], pods: PodInfo[] | undefined): NamespaceMetadataExposure {
   const egressPolicies = policies.filter((p) => effectivePolicyTypes(p).includes('Egress'));
   const openedBy = egressPolicies.flatMap((policy) => openingsOf(policy, cidrs, pods));
   const unisolated = unisolatedPods(egressPolicies, pods);
@@ -87,7 +88,7 @@ function auditNamespace(namespace: string, policies: V1NetworkPolicy[], cidrs: C
   return { namespace, exposed, openedBy, ...(unisolated ? { unisolated } : {}) };
 }
 
-function openingsOf(policy: V1NetworkPolicy, cidrs: CidrRange[], pods: PodInfo[] | undefined): MetadataOpening[] {
+function openingsOf(policy: PolicyObject, cidrs: CidrRange[], pods: PodInfo[] | undefined): MetadataOpening[] {
   const selected = pods?.filter((p) => !p.hostNetwork && isolates(policy, p, 'Egress')).map(describePod);
   const out: MetadataOpening[] = [];
   rulesOf(policy, 'Egress').forEach((rule, ruleIndex) => {
@@ -113,7 +114,7 @@ function openingsOf(policy: V1NetworkPolicy, cidrs: CidrRange[], pods: PodInfo[]
   return out;
 }
 
-function unisolatedPods(egressPolicies: V1NetworkPolicy[], pods: PodInfo[] | undefined): UnisolatedPods | undefined {
+function unisolatedPods(egressPolicies: PolicyObject[], pods: PodInfo[] | undefined): UnisolatedPods | undefined {
   const reason = egressPolicies.length === 0 ? 'no-egress-policy' : 'not-selected';
   if (pods) {
     const open = pods.filter((pod) => pod.hostNetwork || !egressPolicies.some((p) => isolates(p, pod, 'Egress')));
@@ -128,7 +129,7 @@ function unisolatedPods(egressPolicies: V1NetworkPolicy[], pods: PodInfo[] | und
   return { reason, detail: `no egress policy selects every pod (podSelector: {}); pods outside ${selectors} are unrestricted` };
 }
 
-function describePorts(ports: V1NetworkPolicyPort[] | undefined): string {
+function describePorts(ports: NetworkPolicyPort[] | undefined): string {
   if (!ports || ports.length === 0) return 'all ports';
   return ports
     .map((p) => {

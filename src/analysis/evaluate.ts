@@ -2,7 +2,7 @@
 // Upstream NetworkPolicy semantics: a pod is isolated for a direction only if a policy of that type
 // selects it; then the union of the rules of every selecting policy decides. A pod-to-pod connection
 // needs the source's egress and the destination's ingress to allow it.
-import type { V1NetworkPolicy, V1NetworkPolicyPeer } from '@kubernetes/client-node';
+import type { NetworkPolicyPeer, PolicyObject } from './policy-object.js';
 import {
   ipBlockAdmitsIp,
   isolates,
@@ -79,13 +79,13 @@ export function evaluateSide(model: ClusterModel, subject: PodInfo, direction: D
   return allowedBy.length > 0 ? { status: 'allowed', isolatedBy, allowedBy } : { status: 'denied', isolatedBy, caveats };
 }
 
-function peerAdmits(model: ClusterModel, policy: V1NetworkPolicy, peer: V1NetworkPolicyPeer, endpoint: Endpoint): boolean {
+function peerAdmits(model: ClusterModel, policy: PolicyObject, peer: NetworkPolicyPeer, endpoint: Endpoint): boolean {
   if (endpoint.kind === 'ip') return peer.ipBlock !== undefined && peer.ipBlock !== null && ipBlockAdmitsIp(peer.ipBlock, endpoint.ip);
   return selectorPeerAdmitsPod(model, policyNamespace(policy), peer, endpoint.pod);
 }
 
 /** Notes for ipBlocks that contain the pod's IP but were not counted (conservative treatment). */
-function ipBlockCaveats(policy: V1NetworkPolicy, direction: Direction, ruleIndex: number, peers: V1NetworkPolicyPeer[], pod: PodInfo): string[] {
+function ipBlockCaveats(policy: PolicyObject, direction: Direction, ruleIndex: number, peers: NetworkPolicyPeer[], pod: PodInfo): string[] {
   const out: string[] = [];
   peers.forEach((peer, peerIndex) => {
     if (!peer.ipBlock) return;

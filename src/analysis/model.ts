@@ -1,6 +1,7 @@
 // The evaluator's view of a cluster: namespaces, pods and NetworkPolicies, normalised once from
 // client-node objects so that evaluation never has to deal with missing fields.
-import type { V1Namespace, V1NetworkPolicy, V1Pod } from '@kubernetes/client-node';
+import type { V1Namespace, V1Pod } from '@kubernetes/client-node';
+import type { PolicyObject } from './policy-object.js';
 import { formatIp, parseIp, type IpAddress } from './cidr.js';
 import type { Labels } from './selector.js';
 
@@ -44,7 +45,7 @@ export interface Traffic {
 export interface ClusterModel {
   namespaces: ReadonlyMap<string, NamespaceInfo>;
   pods: readonly PodInfo[];
-  policies: readonly V1NetworkPolicy[];
+  policies: readonly PolicyObject[];
 }
 
 export function toProtocol(value: string | undefined): Protocol {
@@ -90,7 +91,7 @@ export function hypotheticalPod(namespace: string, labels: Labels): PodInfo {
  * added with only the `kubernetes.io/metadata.name` label, which the API server sets on every
  * namespace (and which is forced to the namespace's name here too).
  */
-export function buildClusterModel(input: { policies: readonly V1NetworkPolicy[]; namespaces?: readonly V1Namespace[]; pods?: readonly V1Pod[] }): ClusterModel {
+export function buildClusterModel(input: { policies: readonly PolicyObject[]; namespaces?: readonly V1Namespace[]; pods?: readonly V1Pod[] }): ClusterModel {
   const namespaces = new Map<string, NamespaceInfo>();
   for (const ns of input.namespaces ?? []) {
     const name = ns.metadata?.name;
@@ -115,6 +116,6 @@ export function describePod(pod: PodInfo): string {
   return `${pod.namespace}/${pod.name}`;
 }
 
-export function policyKey(policy: V1NetworkPolicy): string {
+export function policyKey(policy: PolicyObject): string {
   return `${policy.metadata?.namespace ?? 'default'}/${policy.metadata?.name ?? '(unnamed)'}`;
 }

@@ -1,6 +1,6 @@
 // The pieces of NetworkPolicy semantics the evaluator and the audit share: which directions a
 // policy governs, which pods it selects, which peers and ports one of its rules admits.
-import type { V1IPBlock, V1NetworkPolicy, V1NetworkPolicyPeer, V1NetworkPolicyPort } from '@kubernetes/client-node';
+import type { IPBlock, NetworkPolicyPeer, NetworkPolicyPort, PolicyObject } from './policy-object.js';
 import { parseCidr, rangeContainsIp, subtractRanges, intersectRanges, type IpAddress, type IpRange } from './cidr.js';
 import { namespaceLabels, toProtocol, type ClusterModel, type PodInfo, type Traffic } from './model.js';
 import { selectorMatches } from './selector.js';
@@ -9,26 +9,26 @@ export type Direction = 'Ingress' | 'Egress';
 
 /** One rule of a policy, as it is written: `ingress[i]` or `egress[i]`. */
 export interface PolicyRule {
-  peers: V1NetworkPolicyPeer[] | undefined;
-  ports: V1NetworkPolicyPort[] | undefined;
+  peers: NetworkPolicyPeer[] | undefined;
+  ports: NetworkPolicyPort[] | undefined;
 }
 
 /**
  * The directions a policy isolates. As the API defaults `policyTypes`: Ingress always, plus
  * Egress when the policy has at least one egress rule.
  */
-export function effectivePolicyTypes(policy: V1NetworkPolicy): Direction[] {
+export function effectivePolicyTypes(policy: PolicyObject): Direction[] {
   const declared = policy.spec?.policyTypes;
   if (declared && declared.length > 0) return (['Ingress', 'Egress'] as const).filter((d) => declared.includes(d));
   return (policy.spec?.egress?.length ?? 0) > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
 }
 
-export function policyNamespace(policy: V1NetworkPolicy): string {
+export function policyNamespace(policy: PolicyObject): string {
   return policy.metadata?.namespace ?? 'default';
 }
 
 /** True when `policy` selects `pod` and isolates it for `direction`. */
-export function isolates(policy: V1NetworkPolicy, pod: PodInfo, direction: Direction): boolean {
+export function isolates(policy: PolicyObject, pod: PodInfo, direction: Direction): boolean {
   return (
     policyNamespace(policy) === pod.namespace &&
     effectivePolicyTypes(policy).includes(direction) &&
@@ -37,8 +37,8 @@ export function isolates(policy: V1NetworkPolicy, pod: PodInfo, direction: Direc
 }
 
 /** The rules of a policy for one direction; an absent list is an empty one (deny all). */
-export function rulesOf(policy: V1NetworkPolicy, direction: Direction): PolicyRule[] {
-  if (direction === 'Ingress') return (policy.spec?.ingress ?? []).map((r) => ({ peers: r._from, ports: r.ports }));
+export function rulesOf(policy: PolicyObject, direction: Direction): PolicyRule[] {
+  if (direction === 'Ingress') return (policy.spec?.ingress ?? []).map((r) => ({ peers: r.from ?? r._from, ports: r.ports }));
   return (policy.spec?.egress ?? []).map((r) => ({ peers: r.to, ports: r.ports }));
 }
 
@@ -48,7 +48,7 @@ export function rulesOf(policy: V1NetworkPolicy, direction: Direction): PolicyRu
  * own namespace. ipBlock peers never admit a pod here: see ipBlockAdmitsIp and docs/analysis.md.
  * hostNetwork pods are never admitted by selectors: their traffic carries the node's address.
  */
-export function selectorPeerAdmitsPod(model: ClusterModel, policyNs: string, peer: V1NetworkPolicyPeer, pod: PodInfo): boolean {
+export function selectorPeerAdmitsPod(model: ClusterModel, policyNs: string, peer: NetworkPolicyPeer, pod: PodInfo): boolean {
   if (peer.ipBlock || pod.hostNetwork) return false;
   if (!peer.podSelector && !peer.namespaceSelector) return false;
   const namespaceOk = peer.namespaceSelector
@@ -58,19 +58,19 @@ export function selectorPeerAdmitsPod(model: ClusterModel, policyNs: string, pee
 }
 
 /** The address ranges an ipBlock admits: `cidr` minus every `except`. Empty if the cidr is invalid. */
-export function ipBlockRanges(block: V1IPBlock): IpRange[] {
+export function ipBlockRanges(block: IPBlock): IpRange[] {
   const cidr = parseCidr(block.cidr);
   if (!cidr) return [];
   const holes = (block.except ?? []).map((e) => parseCidr(e)).filter((c): c is NonNullable<typeof c> => c !== undefined);
   return subtractRanges(cidr, holes);
 }
 
-export function ipBlockAdmitsIp(block: V1IPBlock, ip: IpAddress): boolean {
+export function ipBlockAdmitsIp(block: IPBlock, ip: IpAddress): boolean {
   return ipBlockRanges(block).some((r) => rangeContainsIp(r, ip));
 }
 
 /** True when some address of `target` is admitted by the ipBlock. */
-export function ipBlockAdmitsSomeOf(block: V1IPBlock, target: IpRange): boolean {
+export function ipBlockAdmitsSomeOf(block: IPBlock, target: IpRange): boolean {
   return ipBlockRanges(block).some((r) => intersectRanges(r, target) !== undefined);
 }
 
@@ -81,7 +81,7 @@ export function ipBlockAdmitsSomeOf(block: V1IPBlock, target: IpRange): boolean 
  * of that name and protocol whose number is the traffic's port. Without a destination pod (an
  * external address, or a hypothetical pod with no declared ports) a named port matches nothing.
  */
-export function portAdmits(entry: V1NetworkPolicyPort, traffic: Traffic, destination: PodInfo | undefined): boolean {
+export function portAdmits(entry: NetworkPolicyPort, traffic: Traffic, destination: PodInfo | undefined): boolean {
   const protocol = toProtocol(entry.protocol);
   if (protocol !== traffic.protocol) return false;
   const port = entry.port;
@@ -94,6 +94,6 @@ export function portAdmits(entry: V1NetworkPolicyPort, traffic: Traffic, destina
 }
 
 /** A rule's port list admits the traffic: an empty or absent list admits everything. */
-export function portsAdmit(ports: V1NetworkPolicyPort[] | undefined, traffic: Traffic, destination: PodInfo | undefined): boolean {
+export function portsAdmit(ports: NetworkPolicyPort[] | undefined, traffic: Traffic, destination: PodInfo | undefined): boolean {
   return !ports || ports.length === 0 || ports.some((p) => portAdmits(p, traffic, destination));
 }

@@ -1,5 +1,5 @@
 // Kubernetes LabelSelector matching (matchLabels AND matchExpressions), exactly as the API defines it.
-import type { V1LabelSelector } from '@kubernetes/client-node';
+import type { LabelSelector } from './policy-object.js';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -8,7 +8,7 @@ export type Labels = Readonly<Record<string, string>>;
  * expression must hold: In = key present with a listed value; NotIn = key absent or value not
  * listed; Exists; DoesNotExist. An unknown operator matches nothing (the API server rejects it).
  */
-export function selectorMatches(selector: V1LabelSelector, labels: Labels): boolean {
+export function selectorMatches(selector: LabelSelector, labels: Labels): boolean {
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
     if (!Object.hasOwn(labels, key) || labels[key] !== value) return false;
   }
@@ -36,12 +36,12 @@ export function selectorMatches(selector: V1LabelSelector, labels: Labels): bool
 }
 
 /** True for `{}` (or a selector with only empty lists): it selects every object. */
-export function selectsEverything(selector: V1LabelSelector): boolean {
+export function selectsEverything(selector: LabelSelector): boolean {
   return Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
 }
 
 /** Compact, kubectl-like text: `app=web,tier in (a,b),!legacy`; `{}` prints as `(all)`. */
-export function describeSelector(selector: V1LabelSelector): string {
+export function describeSelector(selector: LabelSelector): string {
   const parts = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
   for (const req of selector.matchExpressions ?? []) {
     const values = (req.values ?? []).join(',');

@@ -1,5 +1,6 @@
 // The evaluator's answers for external addresses, IPv6, and the reasons it gives.
 import assert from 'node:assert/strict';
+import type { V1NetworkPolicy } from '@kubernetes/client-node';
 import { evaluateConnection, type SideVerdict } from '../../../src/analysis/evaluate.js';
 import { buildClusterModel, hypotheticalPod } from '../../../src/analysis/model.js';
 import { ipEndpoint, podEndpoint, policy, xyzModel } from './fixtures/xyz-cluster.js';
@@ -58,7 +59,7 @@ describe('evaluateConnection', () => {
   });
 
   describe('ingress from an external address', () => {
-    const model = xyzModel([policy('x', 'from-doc-net', { podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ _from: [{ ipBlock: { cidr: '192.0.2.0/24' } }] }] })]);
+    const model = xyzModel([policy('x', 'from-doc-net', { podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ from: [{ ipBlock: { cidr: '192.0.2.0/24' } }] }] })]);
     it('allows a source inside the block', () => {
       const d = evaluateConnection(model, ipEndpoint('192.0.2.7'), podEndpoint(model, 'x/a'), tcp(8080));
       assert.equal(d.allowed, true);
@@ -66,7 +67,7 @@ describe('evaluateConnection', () => {
     });
     it('denies a source outside the block', () => assert.equal(evaluateConnection(model, ipEndpoint('192.0.3.7'), podEndpoint(model, 'x/a'), tcp(8080)).allowed, false));
     it('selector peers never match an external address', () => {
-      const sel = xyzModel([policy('x', 'all-pods', { podSelector: {}, ingress: [{ _from: [{ namespaceSelector: {} }] }] })]);
+      const sel = xyzModel([policy('x', 'all-pods', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {} }] }] })]);
       assert.equal(evaluateConnection(sel, ipEndpoint('192.0.2.7'), podEndpoint(sel, 'x/a'), tcp(80)).allowed, false);
       assert.equal(evaluateConnection(sel, podEndpoint(sel, 'z/c'), podEndpoint(sel, 'x/a'), tcp(80)).allowed, true);
     });
@@ -75,7 +76,7 @@ describe('evaluateConnection', () => {
   describe('reasons', () => {
     const model = xyzModel([
       policy('x', 'deny', { podSelector: {}, policyTypes: ['Ingress'] }),
-      policy('x', 'web', { podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ ports: [{ port: 81 }] }, { _from: [{ podSelector: { matchLabels: { pod: 'nope' } } }, { podSelector: { matchLabels: { pod: 'b' } } }] }] }),
+      policy('x', 'web', { podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ ports: [{ port: 81 }] }, { from: [{ podSelector: { matchLabels: { pod: 'nope' } } }, { podSelector: { matchLabels: { pod: 'b' } } }] }] }),
     ]);
     it('names every isolating policy when denied', () => {
       const d = evaluateConnection(model, podEndpoint(model, 'y/a'), podEndpoint(model, 'x/a'), tcp(80));
@@ -102,6 +103,13 @@ describe('evaluateConnection', () => {
     });
   });
 
+  it('reads client-node models (`_from`) like the wire form (`from`)', () => {
+    const model: V1NetworkPolicy = { metadata: { namespace: 'x', name: 'model' }, spec: { podSelector: {}, ingress: [{ _from: [{ podSelector: { matchLabels: { pod: 'b' } } }] }] } };
+    const m = xyzModel([model]);
+    assert.equal(evaluateConnection(m, podEndpoint(m, 'x/b'), podEndpoint(m, 'x/a'), tcp(80)).allowed, true);
+    assert.equal(evaluateConnection(m, podEndpoint(m, 'x/c'), podEndpoint(m, 'x/a'), tcp(80)).allowed, false);
+  });
+
   describe('special pods', () => {
     it('hostNetwork pods are not governed', () => {
       const model = buildClusterModel({
@@ -114,7 +122,7 @@ describe('evaluateConnection', () => {
     });
     it('a hypothetical pod is matched by labels and by its namespace labels', () => {
       const model = buildClusterModel({
-        policies: [policy('db', 'from-backend', { podSelector: {}, ingress: [{ _from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'prod' } }, podSelector: { matchLabels: { app: 'backend' } } }] }] })],
+        policies: [policy('db', 'from-backend', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'prod' } }, podSelector: { matchLabels: { app: 'backend' } } }] }] })],
         namespaces: [{ metadata: { name: 'prod', labels: { team: 'a' } } }],
       });
       const to = { kind: 'pod' as const, pod: hypotheticalPod('db', { app: 'postgres' }) };

@@ -25,14 +25,14 @@ describe('truth tables (upstream e2e layout)', () => {
   });
 
   it('allow from the same namespace only', () => {
-    const sameNs = policy('x', 'allow-same-ns', { podSelector: {}, ingress: [{ _from: [{ podSelector: {} }] }] });
+    const sameNs = policy('x', 'allow-same-ns', { podSelector: {}, ingress: [{ from: [{ podSelector: {} }] }] });
     assertTable([sameNs], 80, [...Array<string>(3).fill('... ... ...'), ...Array<string>(6).fill('XXX ... ...')]);
   });
 
   it('allow from other namespaces by label (NotIn)', () => {
     const others = policy('x', 'allow-other-ns', {
       podSelector: {},
-      ingress: [{ _from: [{ namespaceSelector: { matchExpressions: [{ key: 'ns', operator: 'NotIn', values: ['x'] }] } }] }],
+      ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'ns', operator: 'NotIn', values: ['x'] }] } }] }],
     });
     assertTable([others], 80, [...Array<string>(3).fill('XXX ... ...'), ...Array<string>(6).fill('... ... ...')]);
   });
@@ -40,7 +40,7 @@ describe('truth tables (upstream e2e layout)', () => {
   it('podSelector and namespaceSelector in one peer are AND', () => {
     const and = policy('x', 'and', {
       podSelector: podA,
-      ingress: [{ _from: [{ namespaceSelector: { matchLabels: { ns: 'y' } }, podSelector: { matchLabels: { pod: 'b' } } }] }],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { ns: 'y' } }, podSelector: { matchLabels: { pod: 'b' } } }] }],
     });
     const rows = Array<string>(9).fill('X.. ... ...');
     rows[4] = '... ... ...'; // y/b
@@ -50,7 +50,7 @@ describe('truth tables (upstream e2e layout)', () => {
   it('podSelector and namespaceSelector in two peers are OR', () => {
     const or = policy('x', 'or', {
       podSelector: podA,
-      ingress: [{ _from: [{ namespaceSelector: { matchLabels: { ns: 'y' } } }, { podSelector: { matchLabels: { pod: 'b' } } }] }],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { ns: 'y' } } }, { podSelector: { matchLabels: { pod: 'b' } } }] }],
     });
     assertTable([or], 80, ['X.. ... ...', '... ... ...', 'X.. ... ...', '... ... ...', '... ... ...', '... ... ...', 'X.. ... ...', 'X.. ... ...', 'X.. ... ...']);
   });
@@ -92,20 +92,20 @@ describe('truth tables (upstream e2e layout)', () => {
   });
 
   it('several policies selecting one pod allow the union of their rules', () => {
-    const fromB = policy('x', 'from-b', { podSelector: podA, ingress: [{ _from: [{ podSelector: { matchLabels: { pod: 'b' } } }] }] });
-    const fromY = policy('x', 'from-y', { podSelector: podA, ingress: [{ _from: [{ namespaceSelector: { matchLabels: { ns: 'y' } } }] }] });
+    const fromB = policy('x', 'from-b', { podSelector: podA, ingress: [{ from: [{ podSelector: { matchLabels: { pod: 'b' } } }] }] });
+    const fromY = policy('x', 'from-y', { podSelector: podA, ingress: [{ from: [{ namespaceSelector: { matchLabels: { ns: 'y' } } }] }] });
     assertTable([fromB, fromY], 80, ['X.. ... ...', '... ... ...', 'X.. ... ...', '... ... ...', '... ... ...', '... ... ...', 'X.. ... ...', 'X.. ... ...', 'X.. ... ...']);
   });
 
   it('pod to pod needs both the egress of the source and the ingress of the destination', () => {
-    const yFromX = policy('y', 'from-x', { podSelector: {}, ingress: [{ _from: [{ namespaceSelector: { matchLabels: { ns: 'x' } } }] }] });
+    const yFromX = policy('y', 'from-x', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { ns: 'x' } } }] }] });
     const xToZ = policy('x', 'to-z', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: { matchLabels: { ns: 'z' } } }] }] });
-    assertTable([yFromX, xToZ], 80, [...Array<string>(3).fill('XXX ... ...'), ...Array<string>(6).fill('... XXX ...')]);
+    assertTable([yFromX, xToZ], 80, [...Array<string>(3).fill('XXX XXX ...'), ...Array<string>(6).fill('... XXX ...')]);
   });
 
   it('policyTypes omitted with egress rules isolates both directions', () => {
     const both = policy('x', 'implicit-both', { podSelector: {}, egress: [{ to: [{ podSelector: {} }] }] });
-    assertTable([both], 80, [...Array<string>(3).fill('XXX ... ...'), ...Array<string>(6).fill('XXX ... ...')]);
+    assertTable([both], 80, [...Array<string>(3).fill('XXX XXX XXX'), ...Array<string>(6).fill('XXX ... ...')]);
   });
 
   it('policyTypes omitted with an empty egress list isolates ingress only', () => {
