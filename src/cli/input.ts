@@ -46,7 +46,7 @@ async function readAllStdin(): Promise<string> {
  * (the output of `kubectl get -o yaml`) into their items. Empty documents are dropped.
  */
 export function parseDocuments(file: string, text: string): SourceDocument[] {
-  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true });
+  const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
   const out: SourceDocument[] = [];
   // parseAllDocuments returns an EmptyStream (array-like) for empty input.
   let index = 0;
@@ -79,7 +79,8 @@ function isList(value: unknown): value is { items: unknown[] } {
 }
 
 function firstLine(message: string): string {
-  return message.split('\n')[0]!.trim();
+  // prettyErrors appends " at line L, column C:" and a code excerpt; we print the position ourselves.
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 
 /** Reads and parses one file (`-` for stdin). Stdin can only be read once per process. */
