@@ -1,0 +1,111 @@
+// Typed calls for the resources the operator reads and writes. Paths, content types and field manager
+// live here and nowhere else.
+import { API_VERSION, GROUP, PLURAL, VERSION } from '../api/profile.js';
+import { FIELD_MANAGER, MANAGED_SELECTOR } from '../compile/labels.js';
+import type { DesiredPolicy, ManagedFieldsEntry, ObservedPolicy } from '../controller/compare.js';
+import type { KubeClient } from './client.js';
+
+export const NAMESPACES_PATH = '/api/v1/namespaces';
+export const NETWORK_POLICIES_PATH = '/apis/networking.k8s.io/v1/networkpolicies';
+export const PROFILES_PATH = `/apis/${GROUP}/${VERSION}/${PLURAL}`;
+export { MANAGED_SELECTOR };
+
+const policyPath = (namespace: string, name?: string) =>
+  `/apis/networking.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/networkpolicies${name ? `/${encodeURIComponent(name)}` : ''}`;
+
+export interface NamespaceObject {
+  metadata?: { name?: string; labels?: Record<string, string>; deletionTimestamp?: string; resourceVersion?: string; uid?: string };
+  status?: { phase?: string };
+}
+
+export interface ProfileObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; uid?: string; generation?: number; resourceVersion?: string; deletionTimestamp?: string; [k: string]: unknown };
+  spec?: unknown;
+  status?: unknown;
+}
+
+/** Creates a policy. Fails with 409 AlreadyExists if the name is taken: it never adopts another's object. */
+export function createPolicy(client: KubeClient, policy: DesiredPolicy): Promise<ObservedPolicy> {
+  return client.request('POST', policyPath(policy.metadata.namespace), {
+    query: { fieldManager: FIELD_MANAGER },
+    body: policy,
+    write: { resource: 'networkpolicies', verb: 'create' },
+  });
+}
+
+/** Server-side apply of a policy we own (force: we are the one field manager of our objects). */
+export function applyPolicy(client: KubeClient, policy: DesiredPolicy): Promise<ObservedPolicy> {
+  return client.request('PATCH', policyPath(policy.metadata.namespace, policy.metadata.name), {
+    query: { fieldManager: FIELD_MANAGER, force: true },
+    body: policy,
+    contentType: 'application/apply-patch+yaml',
+    write: { resource: 'networkpolicies', verb: 'apply' },
+  });
+}
+
+/**
+ * Objects we created with POST are owned by our manager with operation Update; server-side apply would
+ * never remove fields owned that way. Converting that entry to an Apply entry (what client-go's csaupgrade
+ * does) lets later applies remove fields we stop setting. Returns undefined when nothing needs converting.
+ */
+export function upgradedManagedFields(entries: ManagedFieldsEntry[] | undefined): ManagedFieldsEntry[] | undefined {
+  if (!entries) return undefined;
+  const updateIdx = entries.findIndex((e) => e.manager === FIELD_MANAGER && e.operation === 'Update' && !e.subresource);
+  if (updateIdx < 0) return undefined;
+  const update = entries[updateIdx]!;
+  const applyIdx = entries.findIndex((e) => e.manager === FIELD_MANAGER && e.operation === 'Apply');
+  const out = entries.filter((_, i) => i !== updateIdx && i !== applyIdx);
+  const apply = applyIdx >= 0 ? entries[applyIdx]! : undefined;
+  out.push({ ...update, operation: 'Apply', fieldsV1: mergeFields(apply?.fieldsV1 ?? {}, update.fieldsV1 ?? {}) });
+  return out;
+}
+
+function mergeFields(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const prev = out[k];
+    out[k] = prev && typeof prev === 'object' && v && typeof v === 'object' ? mergeFields(prev as Record<string, unknown>, v as Record<string, unknown>) : v;
+  }
+  return out;
+}
+
+/** JSON patch of managedFields, guarded by resourceVersion (optimistic concurrency). */
+export function patchManagedFields(client: KubeClient, observed: ObservedPolicy, managedFields: ManagedFieldsEntry[]): Promise<ObservedPolicy> {
+  return client.request('PATCH', policyPath(observed.metadata.namespace!, observed.metadata.name!), {
+    body: [
+      { op: 'test', path: '/metadata/resourceVersion', value: observed.metadata.resourceVersion },
+      { op: 'replace', path: '/metadata/managedFields', value: managedFields },
+    ],
+    contentType: 'application/json-patch+json',
+    write: { resource: 'networkpolicies', verb: 'patch' },
+  });
+}
+
+export function getPolicy(client: KubeClient, namespace: string, name: string): Promise<ObservedPolicy> {
+  return client.request('GET', policyPath(namespace, name));
+}
+
+/** Deletes the exact object we observed (uid precondition): never a same-named object someone else made. */
+export function deletePolicy(client: KubeClient, observed: ObservedPolicy): Promise<unknown> {
+  return client.request('DELETE', policyPath(observed.metadata.namespace!, observed.metadata.name!), {
+    body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: observed.metadata.uid } },
+    write: { resource: 'networkpolicies', verb: 'delete' },
+  });
+}
+
+/**
+ * Merge-patches the status subresource. Lists (conditions) are replaced whole; fields that `previous`
+ * had and `status` drops are nulled so they disappear.
+ */
+export function patchProfileStatus(client: KubeClient, name: string, status: Record<string, unknown>, previous?: Record<string, unknown>): Promise<ProfileObject> {
+  const body: Record<string, unknown> = { ...status };
+  for (const key of Object.keys(previous ?? {})) if (!(key in body)) body[key] = null;
+  return client.request('PATCH', `${PROFILES_PATH}/${encodeURIComponent(name)}/status`, {
+    query: { fieldManager: FIELD_MANAGER },
+    body: { apiVersion: API_VERSION, status: body },
+    contentType: 'application/merge-patch+json',
+    write: { resource: 'segmentationprofiles/status', verb: 'patch' },
+  });
+}

@@ -1,0 +1,35 @@
+// API errors as values with the fields callers decide on.
+
+export class KubeApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    /** metav1.Status reason, e.g. AlreadyExists, NotFound, Conflict, Forbidden, Expired. */
+    readonly reason: string,
+    message: string,
+    readonly method: string,
+    readonly path: string,
+  ) {
+    super(`${method} ${path}: ${statusCode} ${reason}: ${message}`);
+    this.name = 'KubeApiError';
+  }
+}
+
+export function statusCodeOf(err: unknown): number | undefined {
+  if (err instanceof KubeApiError) return err.statusCode;
+  const e = err as { statusCode?: unknown; code?: unknown } | undefined;
+  if (typeof e?.statusCode === 'number') return e.statusCode;
+  if (typeof e?.code === 'number') return e.code;
+  return undefined;
+}
+
+export const isNotFound = (err: unknown): boolean => statusCodeOf(err) === 404;
+export const isConflict = (err: unknown): boolean => statusCodeOf(err) === 409;
+export const isGone = (err: unknown): boolean => statusCodeOf(err) === 410;
+
+/** 409 AlreadyExists (create of a name that exists), as opposed to a resourceVersion conflict. */
+export const isAlreadyExists = (err: unknown): boolean => err instanceof KubeApiError && err.statusCode === 409 && err.reason === 'AlreadyExists';
+
+/** 403 "unable to create new content in namespace X because it is being terminated". */
+export function isNamespaceTerminating(err: unknown): boolean {
+  return err instanceof KubeApiError && err.statusCode === 403 && /being terminated/.test(err.message);
+}
