@@ -81,6 +81,7 @@ const port: Schema = {
     protocol: str('TCP (default), UDP or SCTP.', { enum: ['TCP', 'UDP', 'SCTP'], default: 'TCP' }),
     port: {
       'x-kubernetes-int-or-string': true,
+      maxLength: 15,
       description: 'A port number (1-65535) or a named container port. Omitted: every port. Rules match after DNAT, so use the target port, not the Service port.',
       'x-kubernetes-validations': [
         {
