@@ -51,7 +51,7 @@ export function withOwner(policy: NetworkPolicy, profile: Pick<ProfileView, 'nam
 }
 
 /** The profile named by a managed policy's label. */
-export function policyProfile(p: ObservedPolicy): string | undefined {
+export function policyProfile(p: { metadata: { labels?: Record<string, string> | undefined } }): string | undefined {
   return p.metadata.labels?.[PROFILE_LABEL];
 }
 

@@ -1,0 +1,381 @@
+// Wiring: informers (Namespace, SegmentationProfile, managed NetworkPolicy) -> namespace keys -> work
+// queue -> Reconciler -> outcomes -> debounced profile status. Runs in-process: start() resolves when the
+// caches are synced; stop() drains in-flight work and releases the lease.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { ProfileStatus } from '../api/profile.js';
+import { MANAGED_SELECTOR } from '../compile/labels.js';
+import { NAMESPACES_PATH, NETWORK_POLICIES_PATH, PROFILES_PATH, patchProfileStatus, type NamespaceObject, type ProfileObject } from '../kube/api.js';
+import { KubeClient, type WriteCounter } from '../kube/client.js';
+import { defaultIdentity, loadKubeConfig } from '../kube/config.js';
+import { isNotFound, statusCodeOf } from '../kube/errors.js';
+import { EventRecorder } from '../kube/events.js';
+import { Informer } from '../kube/informer.js';
+import { LeaderElector } from '../kube/lease.js';
+import type { BackoffOptions } from './backoff.js';
+import type { ObservedPolicy } from './compare.js';
+import { OperatorHttp } from './http.js';
+import { createLogger, errorMessage, type Logger, type LogLevel } from './log.js';
+import { namespacesForProfileEvent, profileChanged } from './mappers.js';
+import { OperatorMetrics } from './metrics.js';
+import { OutcomeStore } from './outcomes.js';
+import { policyProfile } from './plan.js';
+import { ProfileRegistry } from './profiles.js';
+import { WorkQueue, runWorkers } from './queue.js';
+import { Reconciler, isTerminating } from './reconciler.js';
+import { computeStatus, statusEqual } from './status.js';
+
+export interface LeaderElectionConfig {
+  enabled: boolean;
+  namespace: string;
+  name: string;
+  identity?: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+}
+
+export interface OperatorOptions {
+  kubeConfig?: KubeConfig;
+  kubeconfigPath?: string;
+  workers?: number;
+  leaderElection?: Partial<LeaderElectionConfig>;
+  /** Full relist of every informer (catches deletes missed across reconnects). 0 disables. */
+  resyncMs?: number;
+  qps?: number;
+  burst?: number;
+  /** 0 = off. */
+  healthPort?: number;
+  metricsPort?: number;
+  logLevel?: LogLevel;
+  logger?: Logger;
+  /** Status is recomputed once the queue is idle, at least this long after the first change... */
+  statusDebounceMs?: number;
+  /** ...and at the latest this long after it, even if the queue never idles. */
+  statusMaxDelayMs?: number;
+  backoff?: BackoffOptions;
+  /** Namespace for Events about (cluster-scoped) profiles. */
+  eventsNamespace?: string;
+  /** Register process metrics (CPU, memory) in the registry. */
+  processMetrics?: boolean;
+}
+
+export const DEFAULT_LEADER_ELECTION: LeaderElectionConfig = {
+  enabled: false,
+  namespace: 'segmentation-system',
+  name: 'segmentation-operator',
+  leaseDurationMs: 15_000,
+  renewDeadlineMs: 10_000,
+  retryPeriodMs: 2_000,
+};
+
+export class Operator {
+  readonly client: KubeClient;
+  readonly metrics: OperatorMetrics;
+  readonly log: Logger;
+  readonly identity: string;
+  readonly namespaces: Informer<NamespaceObject>;
+  readonly profiles: Informer<ProfileObject>;
+  readonly policies: Informer<ObservedPolicy>;
+  readonly http: OperatorHttp;
+  private readonly registry = new ProfileRegistry();
+  private readonly outcomes = new OutcomeStore();
+  private readonly reconciler: Reconciler;
+  private readonly elector?: LeaderElector;
+  private readonly events: EventRecorder;
+  private readonly opts: OperatorOptions;
+  private readonly workers: number;
+  private queue: WorkQueue<string>;
+  private workersDone?: Promise<void>;
+  private active = false;
+  private synced = false;
+  private stopping = false;
+  private readonly dirtyProfiles = new Set<string>();
+  private dirtySince = 0;
+  private statusTimer?: NodeJS.Timeout;
+  private statusFlush?: Promise<void>;
+  private crdMissingLogged = false;
+
+  constructor(opts: OperatorOptions = {}) {
+    this.opts = opts;
+    this.workers = opts.workers ?? 12;
+    this.log = opts.logger ?? createLogger(opts.logLevel ?? 'info');
+    this.identity = opts.leaderElection?.identity ?? defaultIdentity();
+    const kc = opts.kubeConfig ?? loadKubeConfig(opts.kubeconfigPath);
+    this.metrics = new OperatorMetrics(
+      {
+        queueDepth: () => this.queue.length,
+        managedNamespaces: () => this.policies.namespaces().length,
+        managedPolicies: () => this.policies.size,
+        leader: () => this.active,
+      },
+      { defaultMetrics: opts.processMetrics ?? true },
+    );
+    this.client = new KubeClient(kc, {
+      ...(opts.qps !== undefined ? { qps: opts.qps } : {}),
+      ...(opts.burst !== undefined ? { burst: opts.burst } : {}),
+      onWrite: (resource, verb) => this.metrics.writes.inc({ resource, verb }),
+      onRequest: (method, code) => this.metrics.apiRequests.inc({ method, code: String(code) }),
+    });
+    this.queue = this.newQueue();
+    const resyncMs = opts.resyncMs ?? 10 * 60_000;
+    const informerOpts = {
+      resyncMs,
+      onRestart: (name: string, err: unknown) => {
+        this.metrics.watchRestarts.inc({ informer: name });
+        this.onInformerError(name, err);
+      },
+    };
+    this.namespaces = new Informer<NamespaceObject>(this.client, { name: 'namespaces', path: NAMESPACES_PATH, ...informerOpts });
+    this.profiles = new Informer<ProfileObject>(this.client, { name: 'segmentationprofiles', path: PROFILES_PATH, ...informerOpts });
+    this.policies = new Informer<ObservedPolicy>(this.client, { name: 'networkpolicies', path: NETWORK_POLICIES_PATH, labelSelector: MANAGED_SELECTOR, ...informerOpts });
+    this.events = new EventRecorder(this.client, {
+      controller: 'segmentation.dev/segmentation-operator',
+      instance: this.identity,
+      namespace: opts.eventsNamespace ?? 'default',
+      onError: (err) => this.log.warn(`event not recorded: ${errorMessage(err)}`),
+    });
+    this.reconciler = new Reconciler({
+      client: this.client,
+      namespaces: this.namespaces,
+      policies: this.policies,
+      profiles: this.registry,
+      outcomes: this.outcomes,
+      events: this.events,
+      metrics: this.metrics,
+      log: this.log,
+      onOutcomes: (profiles) => this.markStatusDirty(profiles),
+    });
+    const le = { ...DEFAULT_LEADER_ELECTION, ...opts.leaderElection };
+    if (le.enabled) {
+      this.elector = new LeaderElector(this.client, {
+        namespace: le.namespace,
+        name: le.name,
+        identity: this.identity,
+        leaseDurationMs: le.leaseDurationMs,
+        renewDeadlineMs: le.renewDeadlineMs,
+        retryPeriodMs: le.retryPeriodMs,
+        onStartedLeading: () => {
+          this.log.info('became leader', { identity: this.identity, lease: `${le.namespace}/${le.name}` });
+          if (this.synced) this.beginLeading();
+        },
+        onStoppedLeading: () => {
+          this.log.warn('stopped leading', { identity: this.identity });
+          void this.endLeading();
+        },
+        onError: (err) => this.log.warn(`leader election: ${errorMessage(err)}`, { identity: this.identity }),
+      });
+    }
+    this.http = new OperatorHttp({
+      healthPort: opts.healthPort ?? 0,
+      metricsPort: opts.metricsPort ?? 0,
+      registry: this.metrics.registry,
+      ready: () => this.readiness(),
+    });
+    this.wireHandlers();
+  }
+
+  /** Writes this process made, by resource/verb (in-process view of segmentation_writes_total). */
+  get writes(): WriteCounter {
+    return this.client.writes;
+  }
+
+  isLeader(): boolean {
+    return this.active;
+  }
+
+  readiness(): { ready: boolean; reason: string } {
+    if (this.stopping) return { ready: false, reason: 'stopping' };
+    if (!this.synced) return { ready: false, reason: 'caches not synced' };
+    if (this.elector) return { ready: true, reason: this.active ? 'leading' : 'standing by' };
+    return { ready: true, reason: 'ok' };
+  }
+
+  private newQueue(): WorkQueue<string> {
+    return new WorkQueue<string>(this.opts.backoff ? { backoff: this.opts.backoff } : {});
+  }
+
+  private onInformerError(name: string, err: unknown): void {
+    if (name === 'segmentationprofiles' && isNotFound(err)) {
+      if (!this.crdMissingLogged) this.log.error('the SegmentationProfile CRD (segmentationprofiles.segmentation.dev) is not installed: apply crds/ and the operator will continue by itself; retrying');
+      this.crdMissingLogged = true;
+      return;
+    }
+    this.log.warn(`${name} list/watch failed, restarting with backoff: ${errorMessage(err)}`, { informer: name, code: statusCodeOf(err) });
+  }
+
+  private enqueue(namespace: string | undefined): void {
+    if (namespace) this.queue.add(namespace);
+  }
+
+  private namespaceInfos() {
+    return this.namespaces.list().filter((n) => !isTerminating(n)).map((n) => ({ name: n.metadata?.name ?? '', labels: n.metadata?.labels ?? {} }));
+  }
+
+  private namespacesWithPoliciesOf(profile: string): string[] {
+    return this.policies.namespaces().filter((ns) => this.policies.list(ns).some((p) => policyProfile(p) === profile));
+  }
+
+  private wireHandlers(): void {
+    this.namespaces.on({
+      add: (ns) => this.enqueue(ns.metadata?.name),
+      update: (_old, ns) => this.enqueue(ns.metadata?.name),
+      delete: (ns) => this.enqueue(ns.metadata?.name),
+    });
+    const policyEvent = (p: ObservedPolicy) => {
+      this.reconciler.observedEvent(p.metadata.namespace ?? '', p.metadata.name ?? '');
+      this.enqueue(p.metadata.namespace);
+    };
+    this.policies.on({ add: policyEvent, update: (_o, p) => policyEvent(p), delete: policyEvent });
+    const profileEvent = (oldRaw: ProfileObject | undefined, newRaw: ProfileObject | undefined) => {
+      const name = (newRaw ?? oldRaw)?.metadata?.name ?? '';
+      let before = this.registry.get(name);
+      let after;
+      if (newRaw) ({ after } = this.registry.set(newRaw));
+      else {
+        before = this.registry.delete(name);
+        this.outcomes.dropProfile(name);
+      }
+      if (oldRaw && newRaw && !profileChanged(oldRaw, newRaw)) return;
+      if (after && after.errors.length > 0) this.log.warn(`profile ${name} is invalid and affects no namespace: ${after.errors.join('; ')}`, { profile: name });
+      const targets = namespacesForProfileEvent(before?.parsed, after?.errors.length === 0 ? after.parsed : undefined, this.namespaceInfos(), this.namespacesWithPoliciesOf(name));
+      this.log.debug(`profile ${newRaw ? 'changed' : 'deleted'}: ${targets.size} namespaces to reconcile`, { profile: name });
+      for (const ns of targets) this.queue.add(ns);
+      if (newRaw) this.markStatusDirty([name]);
+    };
+    this.profiles.on({ add: (p) => profileEvent(undefined, p), update: (o, p) => profileEvent(o, p), delete: (p) => profileEvent(p, undefined) });
+  }
+
+  /** Starts watching; resolves once every cache has synced (it keeps retrying until then). */
+  async start(): Promise<void> {
+    this.stopping = false;
+    await this.http.start();
+    const informers = [this.namespaces, this.profiles, this.policies];
+    const synced = Promise.all(informers.map((i) => i.start()));
+    this.elector?.start();
+    await synced;
+    this.synced = true;
+    this.log.info('caches synced', { namespaces: this.namespaces.size, profiles: this.profiles.size, policies: this.policies.size, identity: this.identity });
+    if (!this.elector || this.elector.isLeader()) this.beginLeading();
+    else this.log.info('standing by for leadership', { identity: this.identity });
+  }
+
+  private beginLeading(): void {
+    if (this.active || this.stopping) return;
+    this.active = true;
+    if (this.queue.isShuttingDown()) this.queue = this.newQueue();
+    for (const ns of this.namespaces.list()) this.enqueue(ns.metadata?.name);
+    this.markStatusDirty(this.registry.names());
+    const queue = this.queue;
+    this.workersDone = runWorkers(queue, this.workers, (ns) => this.reconciler.reconcile(ns), (ns, err) => {
+      this.metrics.reconciles.inc({ result: 'error' });
+      this.log.error(`reconcile failed: ${errorMessage(err)}`, { namespace: ns, retries: queue.retries(ns) });
+    });
+  }
+
+  private async endLeading(): Promise<void> {
+    if (!this.active) return;
+    this.active = false;
+    if (this.statusTimer) clearTimeout(this.statusTimer);
+    this.statusTimer = undefined;
+    await this.queue.shutDown();
+    await this.workersDone;
+    await this.statusFlush;
+  }
+
+  /** Resolves when nothing is queued or being reconciled and no status write is pending. */
+  async whenIdle(): Promise<void> {
+    for (;;) {
+      await this.queue.whenIdle();
+      await this.statusFlush;
+      if (this.queue.length === 0 && this.queue.processingCount === 0 && this.dirtyProfiles.size === 0) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  private markStatusDirty(profiles: Iterable<string>): void {
+    for (const p of profiles) {
+      if (this.dirtyProfiles.size === 0) this.dirtySince = Date.now();
+      this.dirtyProfiles.add(p);
+    }
+    if (this.dirtyProfiles.size > 0 && this.active) this.armStatusTimer();
+  }
+
+  private armStatusTimer(): void {
+    if (this.statusTimer || this.statusFlush) return;
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = undefined;
+      const busy = this.queue.length > 0 || this.queue.processingCount > 0;
+      if (busy && Date.now() - this.dirtySince < (this.opts.statusMaxDelayMs ?? 5_000)) {
+        this.armStatusTimer();
+        return;
+      }
+      this.statusFlush = this.flushStatus().finally(() => {
+        this.statusFlush = undefined;
+        if (this.dirtyProfiles.size > 0 && this.active) this.armStatusTimer();
+      });
+    }, this.opts.statusDebounceMs ?? 200);
+    this.statusTimer.unref();
+  }
+
+  private async flushStatus(): Promise<void> {
+    const names = [...this.dirtyProfiles];
+    this.dirtyProfiles.clear();
+    for (const name of names) {
+      if (!this.active) return;
+      try {
+        await this.writeStatus(name);
+      } catch (err) {
+        this.log.warn(`status of profile ${name} not written: ${errorMessage(err)}`, { profile: name });
+        this.markStatusDirty([name]);
+      }
+    }
+  }
+
+  private async writeStatus(name: string): Promise<void> {
+    const known = this.registry.get(name);
+    const raw = this.profiles.get(name);
+    if (!known || !raw || raw.metadata?.deletionTimestamp) return;
+    const previous = raw.status as ProfileStatus | undefined;
+    const next = computeStatus({
+      generation: known.view.generation,
+      mode: known.view.mode,
+      errors: known.errors,
+      outcomes: this.outcomes.outcomes(name),
+      previous,
+      now: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    });
+    if (statusEqual(previous, next)) return;
+    await patchProfileStatus(this.client, name, next as Record<string, unknown>, previous as Record<string, unknown> | undefined);
+    this.metrics.statusWrites.inc();
+    this.log.info('profile status updated', { profile: name, ready: next.conditions?.[0]?.status, matchedNamespaces: next.matchedNamespaces, policies: next.policies });
+  }
+
+  /**
+   * Stops the operator. Default (SIGTERM): stop taking work, finish in-flight reconciles, write pending
+   * status, release the lease, stop watching. `{ abrupt: true }` simulates a crash for tests: nothing is
+   * drained or released.
+   */
+  async stop({ abrupt = false }: { abrupt?: boolean } = {}): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (abrupt) {
+      this.active = false;
+      if (this.statusTimer) clearTimeout(this.statusTimer);
+      void this.queue.shutDown();
+      await this.elector?.stop({ release: false }).catch(() => {});
+    } else {
+      if (this.statusTimer) clearTimeout(this.statusTimer);
+      this.statusTimer = undefined;
+      await this.queue.shutDown();
+      await this.workersDone;
+      await this.statusFlush;
+      if (this.active && this.dirtyProfiles.size > 0) await this.flushStatus();
+      this.active = false;
+      await this.elector?.stop({ release: true });
+    }
+    await Promise.all([this.namespaces.stop(), this.profiles.stop(), this.policies.stop()]);
+    await this.http.stop();
+    this.synced = false;
+    this.log.info('stopped', { identity: this.identity, abrupt });
+  }
+}
