@@ -1,0 +1,189 @@
+// `explain`, `matrix`, `audit`, `preflight`: registration, and the inputs they share (policies,
+// namespaces and pods from files, SegmentationProfiles rendered on the fly, or a live cluster).
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import type { V1Namespace, V1Pod } from '@kubernetes/client-node';
+import { connectCluster, ClusterReadError, type ClusterReader } from '../../analysis/cluster-reader.js';
+import { namespaceSchema, networkPolicySchema, podSchema } from '../../analysis/input-schemas.js';
+import type { PolicyObject } from '../../analysis/policy-object.js';
+import { NAMESPACE_NAME_LABEL } from '../../analysis/model.js';
+import { describeSource, InputError, parseWith, readDocuments, type SourceDocument } from '../input.js';
+import { stdoutWriter, type Writer } from '../output.js';
+import { loadProfiles } from '../profiles.js';
+import { renderAll } from './render.js';
+import { registerAuditCommand } from './audit.js';
+import { collect, registerExplainCommand } from './explain.js';
+import { registerMatrixCommand } from './matrix.js';
+import { registerPreflightCommand } from './preflight.js';
+
+/** Everything the analysis commands touch outside the process, injectable for tests. */
+export interface AnalysisDeps {
+  write: Writer;
+  setExitCode: (code: number) => void;
+  writeFile: (path: string, text: string) => Promise<void>;
+  connect: (kubeconfig: string | undefined) => ClusterReader;
+}
+
+export const defaultAnalysisDeps: AnalysisDeps = {
+  write: stdoutWriter,
+  setExitCode: (code) => {
+    process.exitCode = code;
+  },
+  writeFile: (path, text) => writeFile(path, text, 'utf8'),
+  connect: connectCluster,
+};
+
+/**
+ * What the analysis commands share, handed to each command module (they import only types from
+ * here, so there is no import cycle).
+ */
+export interface AnalysisContext {
+  deps: AnalysisDeps;
+  /** Adds --policies/--namespaces/--pods/--profiles/--kubeconfig/--live. */
+  addInputOptions(cmd: Command): Command;
+  loadInputs(options: InputOptions): Promise<AnalysisInputs>;
+  /** A cluster reader whose failures are one-line InputErrors. */
+  cluster(kubeconfig: string | undefined): ClusterReader;
+}
+
+/** Adds `explain`, `matrix`, `audit` and `preflight` to the program. */
+export function registerAnalysisCommands(program: Command, deps: Partial<AnalysisDeps> = {}): void {
+  const all: AnalysisDeps = { ...defaultAnalysisDeps, ...deps };
+  const ctx: AnalysisContext = {
+    deps: all,
+    addInputOptions,
+    loadInputs: (options) => loadAnalysisInputs(options, all),
+    cluster: (kubeconfig) => userFacingReader(openCluster(all, kubeconfig)),
+  };
+  registerExplainCommand(program, ctx);
+  registerMatrixCommand(program, ctx);
+  registerAuditCommand(program, ctx);
+  registerPreflightCommand(program, ctx);
+}
+
+export interface InputOptions {
+  policies?: string[];
+  namespaces?: string[];
+  pods?: string[];
+  profiles?: string[];
+  kubeconfig?: string;
+  live?: boolean;
+}
+
+export interface AnalysisInputs {
+  policies: PolicyObject[];
+  namespaces: V1Namespace[];
+  pods: V1Pod[];
+}
+
+/** The input flags shared by explain, matrix and audit. */
+function addInputOptions(cmd: Command): Command {
+  return cmd
+    .option('--policies <file>', 'NetworkPolicies: multi-document YAML, a v1 List, or - for stdin (repeatable)', collect)
+    .option('--namespaces <file>', 'Namespaces, e.g. `kubectl get ns -o yaml` (repeatable)', collect)
+    .option('--pods <file>', 'Pods, e.g. `kubectl get pods -A -o yaml` (repeatable)', collect)
+    .option('--profiles <file>', 'SegmentationProfiles: add the policies `segmentation render` would emit for the namespaces (repeatable)', collect)
+    .option('--kubeconfig <path>', 'read namespaces, pods and NetworkPolicies from this cluster (files add to / override them)')
+    .option('--live', 'read from the cluster of the default kubeconfig (KUBECONFIG, ~/.kube/config, in-cluster)');
+}
+
+const KINDS = { NetworkPolicy: 'policies', Namespace: 'namespaces', Pod: 'pods' } as const;
+type Kind = keyof typeof KINDS;
+
+function kindOf(doc: SourceDocument, fallback: Kind): Kind {
+  const kind = typeof doc.value === 'object' && doc.value !== null ? (doc.value as { kind?: unknown }).kind : undefined;
+  if (kind === undefined) return fallback;
+  if (typeof kind === 'string' && Object.hasOwn(KINDS, kind)) return kind as Kind;
+  throw new InputError(`${describeSource(doc)}: kind: expected NetworkPolicy, Namespace or Pod, got ${JSON.stringify(kind)}`);
+}
+
+const keyOf = (o: { metadata?: { name?: string; namespace?: string } }) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+
+function merge<T extends { metadata?: { name?: string; namespace?: string } }>(base: T[], overrides: T[]): T[] {
+  const out = new Map(base.map((o) => [keyOf(o), o]));
+  for (const o of overrides) out.set(keyOf(o), o);
+  return [...out.values()];
+}
+
+async function readFiles(options: InputOptions): Promise<AnalysisInputs> {
+  const out: AnalysisInputs = { policies: [], namespaces: [], pods: [] };
+  const groups: Array<[string[] | undefined, Kind]> = [
+    [options.policies, 'NetworkPolicy'],
+    [options.namespaces, 'Namespace'],
+    [options.pods, 'Pod'],
+  ];
+  for (const [files, fallback] of groups) {
+    for (const file of files ?? []) {
+      for (const doc of await readDocuments(file)) {
+        const kind = kindOf(doc, fallback);
+        if (kind === 'NetworkPolicy') out.policies.push(parseWith(networkPolicySchema, doc) as PolicyObject);
+        else if (kind === 'Namespace') out.namespaces.push(parseWith(namespaceSchema, doc) as V1Namespace);
+        else out.pods.push(parseWith(podSchema, doc) as unknown as V1Pod);
+      }
+    }
+  }
+  return out;
+}
+
+function openCluster(deps: AnalysisDeps, kubeconfig: string | undefined): ClusterReader {
+  try {
+    return deps.connect(kubeconfig);
+  } catch (err) {
+    if (err instanceof ClusterReadError) throw new InputError(err.message);
+    throw err;
+  }
+}
+
+/** Wraps every list call so a failure becomes the one-line user error the CLI prints. */
+function userFacingReader(reader: ClusterReader): ClusterReader {
+  const wrap =
+    <T>(read: () => Promise<T>) =>
+    async (): Promise<T> => {
+      try {
+        return await read();
+      } catch (err) {
+        if (err instanceof ClusterReadError) throw new InputError(`${reader.description}: ${err.message}`);
+        throw err;
+      }
+    };
+  return {
+    description: reader.description,
+    namespaces: wrap(() => reader.namespaces()),
+    pods: wrap(() => reader.pods()),
+    networkPolicies: wrap(() => reader.networkPolicies()),
+    daemonSets: wrap(() => reader.daemonSets()),
+    nodes: wrap(() => reader.nodes()),
+  };
+}
+
+/**
+ * Reads every input: the live cluster first (when asked), then files, which replace live objects of
+ * the same namespace/name; then the policies the profiles render for the known namespaces.
+ */
+async function loadAnalysisInputs(options: InputOptions, deps: AnalysisDeps): Promise<AnalysisInputs> {
+  const anyFile = [options.policies, options.namespaces, options.pods, options.profiles].some((f) => (f?.length ?? 0) > 0);
+  const live = options.live === true || options.kubeconfig !== undefined;
+  if (!anyFile && !live) throw new InputError('no input: pass --policies/--namespaces/--pods files, --profiles, or --kubeconfig/--live');
+  let inputs: AnalysisInputs = { policies: [], namespaces: [], pods: [] };
+  if (live) {
+    const reader = userFacingReader(openCluster(deps, options.kubeconfig));
+    inputs = { namespaces: await reader.namespaces(), pods: await reader.pods(), policies: await reader.networkPolicies() };
+  }
+  const files = await readFiles(options);
+  inputs = { policies: merge(inputs.policies, files.policies), namespaces: merge(inputs.namespaces, files.namespaces), pods: merge(inputs.pods, files.pods) };
+  if ((options.profiles?.length ?? 0) > 0) {
+    const profiles = await loadProfiles(options.profiles!);
+    const known = new Map<string, V1Namespace>(inputs.namespaces.map((n) => [n.metadata?.name ?? '', n]));
+    for (const p of inputs.pods) {
+      const ns = p.metadata?.namespace;
+      if (ns && !known.has(ns)) known.set(ns, { metadata: { name: ns } });
+    }
+    if (known.size === 0) throw new InputError('--profiles: no namespaces to render for; pass --namespaces, --pods or --kubeconfig/--live');
+    const namespaces = [...known.values()].map((n) => {
+      const name = n.metadata?.name ?? '';
+      return { name, labels: { ...(n.metadata?.labels ?? {}), [NAMESPACE_NAME_LABEL]: name }, terminating: n.status?.phase === 'Terminating' };
+    });
+    inputs.policies = merge(inputs.policies, renderAll(profiles, namespaces));
+  }
+  return inputs;
+}

@@ -1,0 +1,57 @@
+// `segmentation audit`: per namespace, can some pod reach an instance-metadata endpoint, and which
+// NetworkPolicies open it. Exit 2 when any namespace is exposed.
+import { Option, type Command } from 'commander';
+import { auditMetadataExposure, DEFAULT_METADATA_CIDRS, type MetadataExposureReport, type NamespaceMetadataExposure } from '../../analysis/audit-metadata.js';
+import { parseCidr } from '../../analysis/cidr.js';
+import { InputError } from '../input.js';
+import type { AnalysisContext, InputOptions } from './analysis.js';
+import { collect } from './explain.js';
+
+interface AuditOptions extends InputOptions {
+  metadataCidr?: string[];
+  namespace?: string[];
+  output: 'text' | 'json';
+}
+
+function formatNamespace(ns: NamespaceMetadataExposure): string[] {
+  if (!ns.exposed && ns.openedBy.length === 0) return [`${ns.namespace}: ok`];
+  const lines = [`${ns.namespace}: ${ns.exposed ? 'EXPOSED' : 'ok (latent openings below select no existing pod)'}`];
+  for (const o of ns.openedBy) {
+    const pods = o.pods === undefined ? '' : o.pods.length === 0 ? ' [no existing pod selected]' : ` [pods: ${o.pods.join(', ')}]`;
+    lines.push(`  ${o.policy} egress[${o.ruleIndex}] opens ${o.cidr} via ${o.via} on ${o.ports} for pods ${o.podSelector}${pods}`);
+  }
+  if (ns.unisolated) lines.push(`  unisolated: ${ns.unisolated.detail}${ns.unisolated.pods ? `: ${ns.unisolated.pods.join(', ')}` : ''}`);
+  return lines;
+}
+
+export function formatMetadataReport(report: MetadataExposureReport): string {
+  const exposed = report.namespaces.filter((n) => n.exposed).length;
+  const lines = [
+    `Instance-metadata exposure (${report.metadataCidrs.join(', ')})`,
+    '',
+    ...report.namespaces.flatMap(formatNamespace),
+    '',
+    `${exposed} of ${report.namespaces.length} namespace(s) exposed`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export function registerAuditCommand(program: Command, ctx: AnalysisContext): void {
+  const cmd = program
+    .command('audit')
+    .description('metadata-exposure audit: which namespaces can reach an instance-metadata endpoint, and which policies open it (exit 2 if any)')
+    .option('--metadata-cidr <cidr>', `metadata CIDR to check (repeatable; default ${DEFAULT_METADATA_CIDRS.join(', ')})`, collect)
+    .option('-n, --namespace <name>', 'only this namespace (repeatable)', collect)
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'));
+  ctx.addInputOptions(cmd).action(async (opts: AuditOptions) => {
+    for (const cidr of opts.metadataCidr ?? []) if (!parseCidr(cidr)) throw new InputError(`--metadata-cidr: "${cidr}" is not a CIDR such as 169.254.169.254/32`);
+    const inputs = await ctx.loadInputs(opts);
+    const pods = (opts.pods?.length ?? 0) > 0 || opts.live || opts.kubeconfig ? inputs.pods : undefined;
+    const full = auditMetadataExposure(inputs.policies, inputs.namespaces, pods, opts.metadataCidr ? { metadataCidrs: opts.metadataCidr } : {});
+    const wanted = opts.namespace ? new Set(opts.namespace) : undefined;
+    const namespaces = wanted ? full.namespaces.filter((n) => wanted.has(n.namespace)) : full.namespaces;
+    const report: MetadataExposureReport = { ...full, namespaces, exposed: namespaces.some((n) => n.exposed) };
+    ctx.deps.write(opts.output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatMetadataReport(report));
+    if (report.exposed) ctx.deps.setExitCode(2);
+  });
+}
