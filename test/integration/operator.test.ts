@@ -1,0 +1,306 @@
+// The operator against the real control plane (test/integration/hooks.ts): every behaviour of issue 4,
+// asserted on the end state, polling with a deadline (no sleeps as assertions, no timing assertions).
+// Every test uses its own namespaces and profiles, selected by a label unique to the test.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { API_VERSION, KIND } from '../../src/api/profile.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, IGNORE_LABEL } from '../../src/compile/labels.js';
+import { render } from '../../src/compile/render.js';
+import { segmentationProfileSchema, type SegmentationProfileInput } from '../../src/api/profile.js';
+import { PROFILES_PATH } from '../../src/kube/api.js';
+import { KubeClient } from '../../src/kube/client.js';
+import { isNotFound } from '../../src/kube/errors.js';
+import { Operator, type OperatorOptions } from '../../src/controller/operator.js';
+import { createLogger } from '../../src/controller/log.js';
+import type { ObservedPolicy } from '../../src/controller/compare.js';
+import { controlPlane, eventually, kubeConfig } from './hooks.js';
+
+const CRD_FILE = new URL('../../crds/segmentationprofiles.segmentation.dev.yaml', import.meta.url);
+const POLICIES = (ns: string) => `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies`;
+const logLevel = (process.env.OPERATOR_TEST_LOG_LEVEL ?? 'error') as 'error';
+
+let api: KubeClient;
+const cleanups: (() => Promise<void>)[] = [];
+
+export function testApi(): KubeClient {
+  api ??= new KubeClient(kubeConfig(), { qps: 0 });
+  return api;
+}
+
+/** Installs the CRD from crds/ (as the manifests would) and waits until it is served. */
+export async function ensureCrd(): Promise<void> {
+  const client = testApi();
+  const crd = parse(readFileSync(CRD_FILE, 'utf8')) as { metadata: { name: string } };
+  const path = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`;
+  await client.request('PATCH', path, { query: { fieldManager: 'operator-tests', force: true }, body: crd, contentType: 'application/apply-patch+yaml' });
+  await eventually(async () => {
+    const got = await client.request<{ status?: { conditions?: { type: string; status: string }[] } }>('GET', path);
+    assert.equal(got.status?.conditions?.find((c) => c.type === 'Established')?.status, 'True');
+    await client.request('GET', PROFILES_PATH);
+  });
+}
+
+export function uid(): string {
+  return randomBytes(3).toString('hex');
+}
+
+export async function createNamespace(prefix: string, labels: Record<string, string> = {}): Promise<string> {
+  const name = `${prefix}-${uid()}`;
+  await testApi().request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } } });
+  cleanups.push(async () => {
+    await testApi().request('DELETE', `/api/v1/namespaces/${name}`).catch(() => {});
+  });
+  return name;
+}
+
+export async function labelNamespace(name: string, labels: Record<string, string | null>): Promise<void> {
+  await testApi().request('PATCH', `/api/v1/namespaces/${name}`, { body: { metadata: { labels } }, contentType: 'application/merge-patch+json' });
+}
+
+export async function applyProfile(name: string, spec: SegmentationProfileInput['spec']): Promise<void> {
+  const body = { apiVersion: API_VERSION, kind: KIND, metadata: { name }, spec };
+  await testApi().request('PATCH', `${PROFILES_PATH}/${name}`, { query: { fieldManager: 'operator-tests', force: true }, body, contentType: 'application/apply-patch+yaml' });
+  if (!cleanups.some((c) => (c as { profile?: string }).profile === name)) {
+    const cleanup = Object.assign(async () => deleteProfile(name), { profile: name });
+    cleanups.push(cleanup);
+  }
+}
+
+export async function deleteProfile(name: string): Promise<void> {
+  try {
+    await testApi().request('DELETE', `${PROFILES_PATH}/${name}`);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}
+
+export async function getProfile(name: string): Promise<{ metadata: { generation: number }; status?: Record<string, any> }> {
+  return testApi().request('GET', `${PROFILES_PATH}/${name}`);
+}
+
+export async function policies(ns: string): Promise<ObservedPolicy[]> {
+  const list = await testApi().request<{ items: ObservedPolicy[] }>('GET', POLICIES(ns));
+  return list.items;
+}
+
+export async function policyNames(ns: string, managedOnly = true): Promise<string[]> {
+  return (await policies(ns))
+    .filter((p) => !managedOnly || p.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE)
+    .map((p) => p.metadata.name!)
+    .sort();
+}
+
+/** The names the compiler says a namespace must have for a profile. */
+export function expectedNames(profile: string, spec: SegmentationProfileInput['spec'], ns: string, labels: Record<string, string>): string[] {
+  const parsed = segmentationProfileSchema.parse({ apiVersion: API_VERSION, kind: KIND, metadata: { name: profile }, spec });
+  return render(parsed, { name: ns, labels: { ...labels, 'kubernetes.io/metadata.name': ns } })
+    .map((p) => p.metadata.name)
+    .sort();
+}
+
+export function newOperator(extra: Partial<OperatorOptions> = {}): Operator {
+  return new Operator({
+    kubeConfig: kubeConfig(),
+    workers: 4,
+    healthPort: 0,
+    metricsPort: 0,
+    resyncMs: 60_000,
+    processMetrics: false,
+    statusDebounceMs: 100,
+    logger: createLogger(logLevel),
+    ...extra,
+  });
+}
+
+export async function runCleanups(): Promise<void> {
+  for (const c of cleanups.splice(0).reverse()) await c();
+}
+
+const rule = (name: string) => ({ name, from: { podSelector: { matchLabels: { app: 'frontend' } } }, to: { podSelector: { matchLabels: { app: 'backend' } } }, ports: [{ port: 8080 }] });
+
+describe('operator (integration)', function () {
+  this.timeout(120_000);
+  let op: Operator;
+  const run = uid();
+  const sel = `seg-test-${run}`;
+  let preexisting: string;
+  const baseSpec = (extra: Partial<SegmentationProfileInput['spec']> = {}) => ({ namespaceSelector: { matchLabels: { [sel]: 'on' } }, allow: [rule('web')], ...extra });
+
+  before(async function () {
+    this.timeout(300_000);
+    await ensureCrd();
+    // Exists before the operator starts: must be reconciled at start-up.
+    await applyProfile(`base-${run}`, baseSpec());
+    preexisting = await createNamespace('pre', { [sel]: 'on' });
+    op = newOperator();
+    await op.start();
+  });
+
+  after(async function () {
+    this.timeout(120_000);
+    await op?.stop();
+    await runCleanups();
+  });
+
+  it('reconciles namespaces that existed at start-up, with ownerReferences to the profile', async () => {
+    const want = expectedNames(`base-${run}`, baseSpec(), preexisting, { [sel]: 'on' });
+    assert.ok(want.length >= 4);
+    await eventually(async () => assert.deepEqual(await policyNames(preexisting), want));
+    const profile = await getProfile(`base-${run}`);
+    for (const p of await policies(preexisting)) {
+      assert.equal(p.metadata.ownerReferences?.[0]?.kind, KIND);
+      assert.equal(p.metadata.ownerReferences?.[0]?.name, `base-${run}`);
+      assert.equal(p.metadata.ownerReferences?.[0]?.controller, true);
+      assert.equal(p.metadata.ownerReferences?.[0]?.uid, (profile.metadata as { uid?: string }).uid);
+    }
+  });
+
+  it('bootstraps a namespace created while running, and reports status', async () => {
+    const ns = await createNamespace('new', { [sel]: 'on' });
+    await eventually(async () => assert.deepEqual(await policyNames(ns), expectedNames(`base-${run}`, baseSpec(), ns, { [sel]: 'on' })));
+    await eventually(async () => {
+      const p = await getProfile(`base-${run}`);
+      assert.equal(p.status?.observedGeneration, p.metadata.generation);
+      assert.equal(p.status?.matchedNamespaces, 2);
+      const ready = p.status?.conditions?.find((c: { type: string }) => c.type === 'Ready');
+      assert.equal(ready?.status, 'True');
+      assert.equal(p.status?.policies, 2 * expectedNames(`base-${run}`, baseSpec(), ns, { [sel]: 'on' }).length);
+    });
+  });
+
+  it('follows namespace labels in and out, and the opt-out label', async () => {
+    const ns = await createNamespace('relabel');
+    const want = expectedNames(`base-${run}`, baseSpec(), ns, { [sel]: 'on' });
+    assert.deepEqual(await policyNames(ns), []);
+    await labelNamespace(ns, { [sel]: 'on' });
+    await eventually(async () => assert.deepEqual(await policyNames(ns), want));
+    await labelNamespace(ns, { [sel]: null });
+    await eventually(async () => assert.deepEqual(await policyNames(ns), []));
+    await labelNamespace(ns, { [sel]: 'on' });
+    await eventually(async () => assert.deepEqual(await policyNames(ns), want));
+    await labelNamespace(ns, { [IGNORE_LABEL]: 'true' });
+    await eventually(async () => assert.deepEqual(await policyNames(ns), []));
+  });
+
+  it('restores a managed policy deleted or edited by hand', async () => {
+    const ns = await createNamespace('drift', { [sel]: 'on' });
+    const want = expectedNames(`base-${run}`, baseSpec(), ns, { [sel]: 'on' });
+    await eventually(async () => assert.deepEqual(await policyNames(ns), want));
+    const victim = want[0]!;
+    const before = (await policies(ns)).find((p) => p.metadata.name === victim)!;
+    await testApi().request('DELETE', `${POLICIES(ns)}/${victim}`);
+    await eventually(async () => {
+      const again = (await policies(ns)).find((p) => p.metadata.name === victim);
+      assert.ok(again && again.metadata.uid !== before.metadata.uid, 'recreated');
+      assert.deepEqual(again.spec, before.spec);
+    });
+    await testApi().request('PATCH', `${POLICIES(ns)}/${victim}`, { body: { spec: { podSelector: { matchLabels: { hacked: 'yes' } } } }, contentType: 'application/merge-patch+json' });
+    await eventually(async () => {
+      const again = (await policies(ns)).find((p) => p.metadata.name === victim)!;
+      assert.deepEqual(again.spec, before.spec);
+    });
+  });
+
+  it('follows profile updates: a renamed rule replaces its policies; deleting the profile removes them', async () => {
+    const name = `upd-${run}`;
+    const label = `seg-upd-${run}`;
+    const spec = (r: string) => ({ namespaceSelector: { matchLabels: { [label]: 'on' } }, allow: [rule(r)] });
+    await applyProfile(name, spec('alpha'));
+    const ns = await createNamespace('upd', { [label]: 'on' });
+    await eventually(async () => assert.deepEqual(await policyNames(ns), expectedNames(name, spec('alpha'), ns, { [label]: 'on' })));
+    await applyProfile(name, spec('beta'));
+    await eventually(async () => {
+      const names = await policyNames(ns);
+      assert.deepEqual(names, expectedNames(name, spec('beta'), ns, { [label]: 'on' }));
+      assert.ok(!names.some((n) => n.includes('.alpha.')));
+    });
+    await deleteProfile(name);
+    await eventually(async () => assert.deepEqual(await policyNames(ns), []));
+  });
+
+  it('leaves a user-owned NetworkPolicy with a colliding name alone and reports the conflict', async () => {
+    const name = `clash-${run}`;
+    const label = `seg-clash-${run}`;
+    const spec = { namespaceSelector: { matchLabels: { [label]: 'on' } } };
+    const ns = await createNamespace('clash');
+    const userPolicy = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `seg.${name}.deny-all`, namespace: ns, labels: { owner: 'user' } }, spec: { podSelector: { matchLabels: { app: 'mine' } }, policyTypes: ['Ingress'] } };
+    const created = await testApi().request<ObservedPolicy>('POST', POLICIES(ns), { body: userPolicy });
+    await applyProfile(name, spec);
+    await labelNamespace(ns, { [label]: 'on' });
+    const others = expectedNames(name, spec, ns, { [label]: 'on' }).filter((n) => n !== userPolicy.metadata.name);
+    await eventually(async () => assert.deepEqual(await policyNames(ns), others));
+    await eventually(async () => {
+      const p = await getProfile(name);
+      assert.equal(p.status?.failedNamespaces?.[0]?.namespace, ns);
+      assert.equal(p.status?.failedNamespaces?.[0]?.reason, 'Conflict');
+      assert.equal(p.status?.conditions?.find((c: { type: string }) => c.type === 'Degraded')?.status, 'True');
+    });
+    const after = (await policies(ns)).find((p) => p.metadata.name === userPolicy.metadata.name)!;
+    assert.equal(after.metadata.resourceVersion, created.metadata.resourceVersion, 'never written');
+    assert.equal(after.metadata.labels?.[MANAGED_BY_LABEL], undefined);
+    // Deleting the profile prunes its policies but still leaves the user's alone.
+    await deleteProfile(name);
+    await eventually(async () => assert.deepEqual(await policyNames(ns), []));
+    assert.equal((await policies(ns)).find((p) => p.metadata.name === userPolicy.metadata.name)?.metadata.resourceVersion, created.metadata.resourceVersion);
+  });
+
+  it('DryRun writes nothing and says what it would do', async () => {
+    const name = `dry-${run}`;
+    const label = `seg-dry-${run}`;
+    const spec = { mode: 'DryRun' as const, namespaceSelector: { matchLabels: { [label]: 'on' } } };
+    const ns = await createNamespace('dry', { [label]: 'on' });
+    const writesBefore = op.writes.total(['networkpolicies']);
+    await applyProfile(name, spec);
+    const want = expectedNames(name, { namespaceSelector: spec.namespaceSelector }, ns, { [label]: 'on' });
+    await eventually(async () => {
+      const p = await getProfile(name);
+      assert.equal(p.status?.dryRun?.wouldCreate, want.length);
+      assert.equal(p.status?.conditions?.find((c: { type: string }) => c.type === 'Ready')?.reason, 'DryRun');
+      assert.ok(p.status?.dryRun?.sample.includes(`create ${ns}/${want[0]}`));
+    });
+    assert.deepEqual(await policyNames(ns), []);
+    await op.whenIdle();
+    assert.equal(op.writes.total(['networkpolicies']), writesBefore);
+  });
+
+  it('marks a profile that does not compile Ready=False and applies nothing from it', async () => {
+    const name = `bad-${run}`;
+    const label = `seg-bad-${run}`;
+    const spec = { namespaceSelector: { matchLabels: { [label]: 'on' } }, allow: [{ name: 'meta', from: { podSelector: {} }, to: { ipBlock: { cidr: '169.254.169.254/32' } } }] };
+    const ns = await createNamespace('bad', { [label]: 'on' });
+    await applyProfile(name, spec);
+    await eventually(async () => {
+      const p = await getProfile(name);
+      const ready = p.status?.conditions?.find((c: { type: string }) => c.type === 'Ready');
+      assert.equal(ready?.status, 'False');
+      assert.equal(ready?.reason, 'InvalidProfile');
+    });
+    assert.deepEqual(await policyNames(ns), []);
+  });
+
+  it('issues zero writes when restarted on an unchanged cluster', async () => {
+    await op.whenIdle();
+    await op.stop();
+    op = newOperator();
+    await op.start();
+    // Give it every chance to write: wait for the queue to drain and status to settle.
+    await op.whenIdle();
+    await new Promise((r) => setTimeout(r, 500));
+    await op.whenIdle();
+    assert.deepEqual(op.writes.snapshot(), {}, 'no write of any kind');
+    const ns = await createNamespace('after-restart', { [sel]: 'on' });
+    await eventually(async () => assert.deepEqual(await policyNames(ns), expectedNames(`base-${run}`, baseSpec(), ns, { [sel]: 'on' })));
+  });
+
+  it('converges after kube-apiserver restarts, without being restarted', async function () {
+    this.timeout(240_000);
+    await controlPlane().restartApiServer();
+    const ns = await eventually(() => createNamespace('apiserver-restart', { [sel]: 'on' }), { timeoutMs: 60_000 });
+    await eventually(async () => assert.deepEqual(await policyNames(ns), expectedNames(`base-${run}`, baseSpec(), ns, { [sel]: 'on' })), { timeoutMs: 90_000 });
+    const victim = (await policyNames(ns))[0]!;
+    await testApi().request('DELETE', `${POLICIES(ns)}/${victim}`);
+    await eventually(async () => assert.ok((await policyNames(ns)).includes(victim)), { timeoutMs: 60_000 });
+  });
+});
