@@ -220,6 +220,25 @@ describe('operator (integration)', function () {
     await eventually(async () => assert.deepEqual(await policyNames(ns), []));
   });
 
+  it('removes fields it stops setting (server-side apply after create), writing only the changed policies', async () => {
+    const name = `fields-${run}`;
+    const label = `seg-fields-${run}`;
+    const spec = (sourceLabels: Record<string, string>) => ({ namespaceSelector: { matchLabels: { [label]: 'on' } }, allow: [{ ...rule('api'), from: { podSelector: { matchLabels: sourceLabels } } }] });
+    await applyProfile(name, spec({ app: 'frontend', tier: 'web' }));
+    const ns = await createNamespace('fields', { [label]: 'on' });
+    const egress = `seg.${name}.allow.api.egress`;
+    await eventually(async () => assert.deepEqual((await policies(ns)).find((p) => p.metadata.name === egress)?.spec?.podSelector, { matchLabels: { app: 'frontend', tier: 'web' } }));
+    await op.whenIdle();
+    const before = op.writes.total(['networkpolicies']);
+    await applyProfile(name, spec({ app: 'frontend' }));
+    await eventually(async () => assert.deepEqual((await policies(ns)).find((p) => p.metadata.name === egress)?.spec?.podSelector, { matchLabels: { app: 'frontend' } }));
+    await op.whenIdle();
+    // The ingress policy's peer changes too; both are updated, nothing else is written.
+    const changed = op.writes.total(['networkpolicies']) - before;
+    assert.ok(changed >= 2 && changed <= 4, `writes for two updated policies (first update converts managedFields): ${changed}`);
+    await deleteProfile(name);
+  });
+
   it('leaves a user-owned NetworkPolicy with a colliding name alone and reports the conflict', async () => {
     const name = `clash-${run}`;
     const label = `seg-clash-${run}`;
@@ -236,6 +255,10 @@ describe('operator (integration)', function () {
       assert.equal(p.status?.failedNamespaces?.[0]?.namespace, ns);
       assert.equal(p.status?.failedNamespaces?.[0]?.reason, 'Conflict');
       assert.equal(p.status?.conditions?.find((c: { type: string }) => c.type === 'Degraded')?.status, 'True');
+    });
+    await eventually(async () => {
+      const events = await testApi().request<{ items: { reason: string; regarding: { name: string }; note: string }[] }>('GET', '/apis/events.k8s.io/v1/namespaces/default/events');
+      assert.ok(events.items.some((e) => e.reason === 'PolicyConflict' && e.regarding.name === name && e.note.includes(ns)));
     });
     const after = (await policies(ns)).find((p) => p.metadata.name === userPolicy.metadata.name)!;
     assert.equal(after.metadata.resourceVersion, created.metadata.resourceVersion, 'never written');
