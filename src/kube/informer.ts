@@ -102,6 +102,8 @@ export class Informer<T extends KubeObject> {
   start(): Promise<void> {
     if (!this.stopped) return this.waitForSync();
     this.stopped = false;
+    // Events were missed while stopped: a restart always relists (and diffs against the cache).
+    this.needList = true;
     const synced = this.waitForSync();
     this.loop = this.run();
     if (this.opts.resyncMs && this.opts.resyncMs > 0) {
@@ -132,6 +134,7 @@ export class Informer<T extends KubeObject> {
     this.wakeSleep?.();
     for (const w of this.syncWaiters.splice(0)) w.reject(new Error(`informer ${this.opts.name} stopped before it synced`));
     await this.loop;
+    this.synced = false;
   }
 
   private async run(): Promise<void> {
