@@ -148,7 +148,8 @@ go_in() { # wrapper-dir command...
   # fd and the caller's stdout/stderr pipes open. So it kills its own sleep
   # on TERM, and does not inherit the lock fd at all.
   (
-    trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+    nap=
+    trap '[[ -n $nap ]] && kill "$nap" 2>/dev/null; exit 0' TERM
     while :; do
       sleep 60 &
       nap=$!
