@@ -4,7 +4,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ProfileStatus } from '../api/profile.js';
 import { MANAGED_SELECTOR } from '../compile/labels.js';
-import { NAMESPACES_PATH, NETWORK_POLICIES_PATH, PROFILES_PATH, patchProfileStatus, type NamespaceObject, type ProfileObject } from '../kube/api.js';
+import { NAMESPACES_PATH, NETWORK_POLICIES_PATH, PROFILES_PATH, compactNamespace, compactPolicy, compactProfile, patchProfileStatus, type NamespaceObject, type ProfileObject } from '../kube/api.js';
 import { KubeClient, type WriteCounter } from '../kube/client.js';
 import { defaultIdentity, loadKubeConfig } from '../kube/config.js';
 import { isNotFound, statusCodeOf } from '../kube/errors.js';
@@ -125,9 +125,9 @@ export class Operator {
         this.onInformerError(name, err);
       },
     };
-    this.namespaces = new Informer<NamespaceObject>(this.client, { name: 'namespaces', path: NAMESPACES_PATH, ...informerOpts });
-    this.profiles = new Informer<ProfileObject>(this.client, { name: 'segmentationprofiles', path: PROFILES_PATH, ...informerOpts });
-    this.policies = new Informer<ObservedPolicy>(this.client, { name: 'networkpolicies', path: NETWORK_POLICIES_PATH, labelSelector: MANAGED_SELECTOR, ...informerOpts });
+    this.namespaces = new Informer<NamespaceObject>(this.client, { name: 'namespaces', path: NAMESPACES_PATH, transform: compactNamespace, ...informerOpts });
+    this.profiles = new Informer<ProfileObject>(this.client, { name: 'segmentationprofiles', path: PROFILES_PATH, transform: compactProfile, ...informerOpts });
+    this.policies = new Informer<ObservedPolicy>(this.client, { name: 'networkpolicies', path: NETWORK_POLICIES_PATH, labelSelector: MANAGED_SELECTOR, transform: compactPolicy, ...informerOpts });
     this.events = new EventRecorder(this.client, {
       controller: 'segmentation.dev/segmentation-operator',
       instance: this.identity,

@@ -2,7 +2,7 @@
 // enforcing profile renders for it. Reads only caches; writes only what differs.
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../compile/labels.js';
 import type { DesiredPolicy, ObservedPolicy } from './compare.js';
-import { applyPolicy, createPolicy, deletePolicy, getPolicy, patchManagedFields, upgradedManagedFields, type NamespaceObject } from '../kube/api.js';
+import { applyPolicy, compactPolicy, createPolicy, deletePolicy, getPolicy, patchManagedFields, upgradedManagedFields, type NamespaceObject } from '../kube/api.js';
 import type { KubeClient } from '../kube/client.js';
 import { isAlreadyExists, isNamespaceTerminating, isNotFound, statusCodeOf } from '../kube/errors.js';
 import type { EventRecorder } from '../kube/events.js';
@@ -59,7 +59,7 @@ export class Reconciler {
   private remember(namespace: string, name: string, obj: ObservedPolicy | null): void {
     let m = this.recent.get(namespace);
     if (!m) this.recent.set(namespace, (m = new Map()));
-    m.set(name, { obj, at: Date.now() });
+    m.set(name, { obj: obj && compactPolicy(obj), at: Date.now() });
   }
 
   /** Managed policies of a namespace: the cache overlaid with our recent writes. */
@@ -201,8 +201,12 @@ export class Reconciler {
 
   private async update(desired: DesiredPolicy, observed: ObservedPolicy): Promise<OpResult> {
     try {
-      const upgraded = upgradedManagedFields(observed.metadata.managedFields);
-      if (upgraded) await patchManagedFields(this.d.client, observed, upgraded);
+      // The cache keeps only our own managedFields entries: read the whole list before rewriting it.
+      if (upgradedManagedFields(observed.metadata.managedFields)) {
+        const full = await getPolicy(this.d.client, observed.metadata.namespace!, observed.metadata.name!);
+        const upgraded = upgradedManagedFields(full.metadata.managedFields);
+        if (upgraded) await patchManagedFields(this.d.client, full, upgraded);
+      }
       this.remember(desired.metadata.namespace, desired.metadata.name, await applyPolicy(this.d.client, desired));
       return { kind: 'ok' };
     } catch (err) {

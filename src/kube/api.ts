@@ -26,6 +26,37 @@ export interface ProfileObject {
   status?: unknown;
 }
 
+/**
+ * Cache transforms: keep what the controller reads. managedFields are most of an object's size; of them
+ * only our own manager's entries matter (see upgradedManagedFields).
+ */
+export function compactPolicy(obj: ObservedPolicy): ObservedPolicy {
+  const mf = obj.metadata.managedFields;
+  if (!mf) return obj;
+  const ours = mf.filter((e) => e.manager === FIELD_MANAGER);
+  const { managedFields: _drop, ...metadata } = obj.metadata;
+  void _drop;
+  return { ...obj, metadata: ours.length > 0 ? { ...metadata, managedFields: ours } : metadata };
+}
+
+export function compactNamespace(obj: NamespaceObject): NamespaceObject {
+  const m = obj.metadata ?? {};
+  const metadata: NonNullable<NamespaceObject['metadata']> = {};
+  if (m.name !== undefined) metadata.name = m.name;
+  if (m.uid !== undefined) metadata.uid = m.uid;
+  if (m.resourceVersion !== undefined) metadata.resourceVersion = m.resourceVersion;
+  if (m.labels !== undefined) metadata.labels = m.labels;
+  if (m.deletionTimestamp !== undefined) metadata.deletionTimestamp = m.deletionTimestamp;
+  return obj.status?.phase ? { metadata, status: { phase: obj.status.phase } } : { metadata };
+}
+
+export function compactProfile(obj: ProfileObject): ProfileObject {
+  if (!obj.metadata || !('managedFields' in obj.metadata)) return obj;
+  const { managedFields: _drop, ...metadata } = obj.metadata;
+  void _drop;
+  return { ...obj, metadata };
+}
+
 /** Creates a policy. Fails with 409 AlreadyExists if the name is taken: it never adopts another's object. */
 export function createPolicy(client: KubeClient, policy: DesiredPolicy): Promise<ObservedPolicy> {
   return client.request('POST', policyPath(policy.metadata.namespace), {

@@ -38,6 +38,8 @@ export interface InformerOptions {
   backoffMaxMs?: number;
   pageSize?: number;
   onRestart?: (informer: string, err: unknown) => void;
+  /** Applied to every object before it is cached (e.g. to drop fields nobody reads, saving memory). */
+  transform?: (obj: any) => any;
   onError?: (informer: string, err: unknown, phase: 'list' | 'watch') => void;
 }
 
@@ -224,7 +226,8 @@ export class Informer<T extends KubeObject> {
     }
   }
 
-  private upsert(obj: T): void {
+  private upsert(input: T): void {
+    const obj = (this.opts.transform ? this.opts.transform(input) : input) as T;
     const ns = obj.metadata?.namespace ?? '';
     const name = obj.metadata?.name ?? '';
     let objects = this.byNamespace.get(ns);
