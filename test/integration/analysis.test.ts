@@ -49,7 +49,7 @@ describe('analysis commands against the control plane (integration)', function (
   });
 
   it('matrix over the namespace', async () => {
-    const run = await runCli(['matrix', '--kubeconfig', kubeconfig, '-n', ns.name, '--port', '5432', '-o', 'json', '--no-dns'], { realCluster: true });
+    const run = await runCli(['matrix', '--kubeconfig', kubeconfig, '--namespace', ns.name, '--port', '5432', '-o', 'json', '--no-dns'], { realCluster: true });
     assert.equal(run.error, undefined, run.error?.message);
     const out = JSON.parse(run.stdout);
     assert.deepEqual(out.rows, ['backend', 'database', 'frontend'].map((p) => `${ns.name}/${p}`));
@@ -61,7 +61,7 @@ describe('analysis commands against the control plane (integration)', function (
   });
 
   it('audit names the policy that opens the metadata endpoint', async () => {
-    const run = await runCli(['audit', '--kubeconfig', kubeconfig, '-n', ns.name, '-o', 'json'], { realCluster: true });
+    const run = await runCli(['audit', '--kubeconfig', kubeconfig, '--namespace', ns.name, '-o', 'json'], { realCluster: true });
     assert.equal(run.exitCode, 2);
     const out = JSON.parse(run.stdout);
     assert.deepEqual(out.namespaces[0].openedBy.map((o: { policy: string; cidr: string; pods: string[] }) => [o.policy, o.cidr, o.pods]), [

@@ -41,7 +41,7 @@ export function registerAuditCommand(program: Command, ctx: AnalysisContext): vo
     .command('audit')
     .description('metadata-exposure audit: which namespaces can reach an instance-metadata endpoint, and which policies open it (exit 2 if any)')
     .option('--metadata-cidr <cidr>', `metadata CIDR to check (repeatable; default ${DEFAULT_METADATA_CIDRS.join(', ')})`, collect)
-    .option('-n, --namespace <name>', 'only this namespace (repeatable)', collect)
+    .option('--namespace <name>', 'only this namespace (repeatable)', collect)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'));
   ctx.addInputOptions(cmd).action(async (opts: AuditOptions) => {
     for (const cidr of opts.metadataCidr ?? []) if (!parseCidr(cidr)) throw new InputError(`--metadata-cidr: "${cidr}" is not a CIDR such as 169.254.169.254/32`);

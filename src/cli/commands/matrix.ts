@@ -53,7 +53,7 @@ export function registerMatrixCommand(program: Command, ctx: AnalysisContext): v
     .description('truth table of pod-to-pod connectivity on a port, with DNS, metadata-endpoint and external columns')
     .option('--port <port>', 'port for pod-to-pod cells, optionally with protocol (80, 5432/TCP)', '80')
     .option('--protocol <protocol>', 'TCP, UDP or SCTP (when --port has none)', 'TCP')
-    .option('-n, --namespace <name>', 'only pods in this namespace (repeatable)', collect)
+    .option('--namespace <name>', 'only pods in this namespace (repeatable)', collect)
     .option('--pod <ns/labels>', 'add a hypothetical pod, e.g. shop/app=backend (repeatable)', collect)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'markdown', 'mermaid']).default('text'))
     .option('--svg <file>', 'also write the matrix as an SVG diagram to this file')

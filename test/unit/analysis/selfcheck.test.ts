@@ -113,7 +113,9 @@ function assertInvariants(profile: SegmentationProfile): void {
 
 const base = { apiVersion: 'segmentation.dev/v1alpha1', kind: 'SegmentationProfile' } as const;
 
-describe('self-check: render() does what the profile says', () => {
+describe('self-check: render() does what the profile says', function () {
+  // Thousands of evaluations per profile: a generous ceiling for loaded CI machines, not a timing assertion.
+  this.timeout(120_000);
   describe('reference scenarios (AKS guidance)', () => {
     it('deny-all: no pod-to-pod traffic in targeted namespaces, DNS still works, metadata blocked', () => {
       const profile = profileOf({ ...base, metadata: { name: 'deny-all' }, spec: {} });

@@ -134,7 +134,7 @@ describe('cli: matrix', () => {
   });
 
   it('prints JSON with a boolean grid and per-cell verdicts', async () => {
-    const out = JSON.parse((await runCli(['matrix', '--port', '5432', '-o', 'json', '-n', 'shop', ...INPUTS])).stdout);
+    const out = JSON.parse((await runCli(['matrix', '--port', '5432', '-o', 'json', '--namespace', 'shop', ...INPUTS])).stdout);
     assert.deepEqual(out.rows, ['shop/backend', 'shop/database', 'shop/frontend']);
     assert.deepEqual(out.columns.map((c: { kind: string }) => c.kind), ['pod', 'pod', 'pod', 'dns', 'dns', 'metadata', 'metadata', 'external']);
     assert.deepEqual(out.allowed[0], [false, true, false, true, true, false, false, false]);
@@ -143,13 +143,13 @@ describe('cli: matrix', () => {
   });
 
   it('prints Markdown', async () => {
-    const run = await runCli(['matrix', '-o', 'markdown', '-n', 'shop', '--no-well-known', ...INPUTS]);
+    const run = await runCli(['matrix', '-o', 'markdown', '--namespace', 'shop', '--no-well-known', ...INPUTS]);
     assert.match(run.stdout, /^\| from \\ to \| shop\/backend \| shop\/database \| shop\/frontend \|$/m);
     assert.match(run.stdout, /^\| shop\/frontend \| ❌ \| ❌ \| ❌ \|$/m);
   });
 
   it('prints Mermaid with red arrows to the metadata endpoint', async () => {
-    const run = await runCli(['matrix', '-o', 'mermaid', '-n', 'shop', '--no-dns', ...INPUTS]);
+    const run = await runCli(['matrix', '-o', 'mermaid', '--namespace', 'shop', '--no-dns', ...INPUTS]);
     assert.match(run.stdout, /^flowchart LR$/m);
     assert.match(run.stdout, /^  subgraph ns0\["shop"\]$/m);
     assert.match(run.stdout, /^  p2 -->\|tcp\/80\| w3$/m);
@@ -157,7 +157,7 @@ describe('cli: matrix', () => {
   });
 
   it('writes a self-contained SVG with one cell per pair', async () => {
-    const run = await runCli(['matrix', '--svg', 'out.svg', '-n', 'shop', ...INPUTS]);
+    const run = await runCli(['matrix', '--svg', 'out.svg', '--namespace', 'shop', ...INPUTS]);
     const svg = run.files.get('out.svg');
     assert.ok(svg);
     assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
@@ -167,7 +167,7 @@ describe('cli: matrix', () => {
   });
 
   it('takes custom DNS and external columns, and hypothetical pods', async () => {
-    const run = await runCli(['matrix', '-o', 'json', '--pod', 'shop/app=backend', '-n', 'shop', '--dns', 'dns/app=resolver', '--external', '[2001:db8::1]:443', '--external', '198.51.100.7:53/UDP', '--metadata', '100.100.100.200:80', ...INPUTS]);
+    const run = await runCli(['matrix', '-o', 'json', '--pod', 'shop/app=backend', '--namespace', 'shop', '--dns', 'dns/app=resolver', '--external', '[2001:db8::1]:443', '--external', '198.51.100.7:53/UDP', '--metadata', '100.100.100.200:80', ...INPUTS]);
     const out = JSON.parse(run.stdout);
     assert.deepEqual(out.columns.slice(-5).map((c: { id: string }) => c.id), ['dns udp/53', 'dns tcp/53', 'metadata 100.100.100.200:80', 'external [2001:db8::1]:443', 'external 198.51.100.7:53/UDP']);
     assert.ok(out.rows.includes('shop/{app=backend}'));
@@ -175,7 +175,7 @@ describe('cli: matrix', () => {
 
   it('rejects a bad --external and an empty selection', async () => {
     await expectInputError(['matrix', '--external', '203.0.113.10', ...INPUTS], /^--external: "203\.0\.113\.10" is not ADDRESS:PORT/);
-    await expectInputError(['matrix', '-n', 'absent', ...INPUTS], /^no pods for the matrix/);
+    await expectInputError(['matrix', '--namespace', 'absent', ...INPUTS], /^no pods for the matrix/);
   });
 });
 
@@ -197,7 +197,7 @@ describe('cli: audit', () => {
   });
 
   it('filters namespaces and takes custom metadata CIDRs', async () => {
-    const run = await runCli(['audit', '-n', 'shop', '--metadata-cidr', 'fd00:ec2::254/128', '-o', 'json', ...INPUTS]);
+    const run = await runCli(['audit', '--namespace', 'shop', '--metadata-cidr', 'fd00:ec2::254/128', '-o', 'json', ...INPUTS]);
     const out = JSON.parse(run.stdout);
     assert.deepEqual(out.metadataCidrs, ['fd00:ec2::254/128']);
     assert.deepEqual(out.namespaces.map((n: { namespace: string; exposed: boolean }) => [n.namespace, n.exposed]), [['shop', false]]);
