@@ -105,22 +105,6 @@ export function evaluateConnection(model: ClusterModel, from: Endpoint, to: Endp
   return { allowed: sidePermits(egress) && sidePermits(ingress), egress, ingress, loopback };
 }
 
-/** One line per side, for explain's text output and error messages. */
-export function describeSide(verdict: SideVerdict): string {
-  switch (verdict.status) {
-    case 'outside-cluster':
-      return 'outside the cluster: no NetworkPolicy applies';
-    case 'host-network':
-      return 'hostNetwork pod: NetworkPolicy does not apply';
-    case 'not-isolated':
-      return 'allowed: no policy of this direction selects the pod (not isolated)';
-    case 'allowed':
-      return `allowed by ${verdict.allowedBy.map(describeRuleRef).join(', ')}`;
-    case 'denied':
-      return `denied: isolated by ${verdict.isolatedBy.join(', ')} and no rule matches`;
-  }
-}
-
 export function describeRuleRef(ref: RuleRef): string {
   const list = ref.direction === 'Ingress' ? 'ingress' : 'egress';
   const peer = ref.peerIndex === undefined ? ' (all peers)' : ` peer[${ref.peerIndex}]`;
