@@ -88,6 +88,7 @@ export class Reconciler {
     const ns = this.d.namespaces.get(namespace);
     if (!ns || isTerminating(ns)) {
       // Gone or going: nothing to write (the namespace controller deletes its policies); forget it.
+      this.recent.delete(namespace);
       this.d.onOutcomes(this.d.outcomes.setNamespace(namespace, new Map()));
       this.d.metrics?.reconciles.inc({ result: 'skipped' });
       log.debug('namespace absent or terminating: skipped', { profile: null });

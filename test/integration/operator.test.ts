@@ -303,6 +303,26 @@ describe('operator (integration)', function () {
     assert.deepEqual(await policyNames(ns), []);
   });
 
+  it('skips a namespace being deleted without failing, and stops counting it', async () => {
+    const name = `gone-${run}`;
+    const label = `seg-gone-${run}`;
+    const spec = { namespaceSelector: { matchLabels: { [label]: 'on' } } };
+    await applyProfile(name, spec);
+    const keep = await createNamespace('gone-keep', { [label]: 'on' });
+    const doomed = await createNamespace('gone', { [label]: 'on' });
+    await eventually(async () => assert.equal((await getProfile(name)).status?.matchedNamespaces, 2));
+    const kept = await policies(keep);
+    await testApi().request('DELETE', `/api/v1/namespaces/${doomed}`);
+    await eventually(async () => {
+      const p = await getProfile(name);
+      assert.equal(p.status?.matchedNamespaces, 1);
+      assert.equal(p.status?.conditions?.find((c: { type: string }) => c.type === 'Ready')?.status, 'True');
+    });
+    // Deleting one namespace touches nothing in another.
+    assert.deepEqual((await policies(keep)).map((p) => p.metadata.resourceVersion), kept.map((p) => p.metadata.resourceVersion));
+    await deleteProfile(name);
+  });
+
   it('issues zero writes when restarted on an unchanged cluster', async () => {
     await op.whenIdle();
     await op.stop();
@@ -315,6 +335,24 @@ describe('operator (integration)', function () {
     assert.deepEqual(op.writes.snapshot(), {}, 'no write of any kind');
     const ns = await createNamespace('after-restart', { [sel]: 'on' });
     await eventually(async () => assert.deepEqual(await policyNames(ns), expectedNames(`base-${run}`, baseSpec(), ns, { [sel]: 'on' })));
+  });
+
+  it('documents the regression: with the operator down, deleting a profile lets the garbage collector remove its policies', async function () {
+    this.timeout(180_000);
+    const name = `gc-${run}`;
+    const label = `seg-gc-${run}`;
+    const spec = { namespaceSelector: { matchLabels: { [label]: 'on' } } };
+    await applyProfile(name, spec);
+    const ns = await createNamespace('gc', { [label]: 'on' });
+    await eventually(async () => assert.ok((await policyNames(ns)).length > 0));
+    await op.stop();
+    try {
+      await deleteProfile(name);
+      await eventually(async () => assert.deepEqual(await policyNames(ns), []), { timeoutMs: 150_000, intervalMs: 1_000 });
+    } finally {
+      op = newOperator();
+      await op.start();
+    }
   });
 
   it('converges after kube-apiserver restarts, without being restarted', async function () {
