@@ -1,5 +1,6 @@
 // Builds the `segmentation` command tree. Each subcommand lives in src/cli/commands/.
 import { Command } from 'commander';
+import { registerAnalysisCommands } from './commands/analysis.js';
 import { registerRenderCommands } from './commands/render.js';
 
 export function buildProgram(): Command {
@@ -8,5 +9,6 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError();
   registerRenderCommands(program);
+  registerAnalysisCommands(program);
   return program;
 }
