@@ -1,0 +1,179 @@
+// Output of a benchmark run: a plain-text table (stdout), report.md and two hand-written SVG charts.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TARGETS, checkTargets, type BenchResults } from './results.js';
+
+const fmt = (v: number, digits = 2) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
+
+function rows(r: BenchResults): string[][] {
+  const header = ['N', 'operator s', 'baseline s', 'ratio', 'pol/s', 'boot p50', 'p95', 'p99', 'max ms', 'restart writes (op/apiserver)', 'ready s', 'fan-out s', 'fan-out writes', 'RSS MB', 'heap MB'];
+  const body = r.scales.map((s) => [
+    String(s.n),
+    fmt(s.convergence.seconds),
+    fmt(s.convergence.baselineSeconds),
+    fmt(s.convergence.ratio),
+    fmt(s.convergence.throughput, 0),
+    fmt(s.bootstrap.p50Ms, 0),
+    fmt(s.bootstrap.p95Ms, 0),
+    fmt(s.bootstrap.p99Ms, 0),
+    fmt(s.bootstrap.maxMs, 0),
+    `${s.restart.writes} / ${s.restart.apiserverWrites}`,
+    fmt(s.restart.readySeconds),
+    fmt(s.fanout.seconds),
+    `${s.fanout.writes} / ${s.fanout.namespaces}`,
+    fmt(s.rssMb, 0),
+    fmt(s.heapMb, 0),
+  ]);
+  return [header, ...body];
+}
+
+export function renderTable(r: BenchResults): string {
+  const all = rows(r);
+  const widths = all[0]!.map((_, i) => Math.max(...all.map((row) => row[i]!.length)));
+  return all.map((row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
+}
+
+function markdownTable(all: string[][]): string {
+  const [header, ...body] = all;
+  return [`| ${header!.join(' | ')} |`, `|${header!.map(() => '---:').join('|')}|`, ...body.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+
+interface Series {
+  name: string;
+  color: string;
+  values: number[];
+}
+
+/** Grouped vertical bars, one group per category, optional horizontal target line. */
+export function barChart(title: string, unit: string, categories: string[], series: Series[], target?: { value: number; label: string }): string {
+  const W = 640;
+  const H = 320;
+  const left = 60;
+  const right = 150;
+  const top = 40;
+  const bottom = 40;
+  const plotW = W - left - right;
+  const plotH = H - top - bottom;
+  const maxVal = Math.max(1e-9, target?.value ?? 0, ...series.flatMap((s) => s.values.filter(Number.isFinite)));
+  const step = niceStep(maxVal / 5);
+  const yMax = Math.ceil((maxVal * 1.05) / step) * step;
+  const y = (v: number) => top + plotH - (v / yMax) * plotH;
+  const groupW = plotW / Math.max(1, categories.length);
+  const barW = Math.min(60, (groupW * 0.7) / Math.max(1, series.length));
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${W / 2 - right / 2}" y="22" text-anchor="middle" font-size="14" font-weight="bold">${esc(title)}</text>`,
+  ];
+  for (let v = 0; v <= yMax + 1e-9; v += step) {
+    out.push(`<line x1="${left}" x2="${left + plotW}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/>`);
+    out.push(`<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end">${+v.toPrecision(4)}</text>`);
+  }
+  out.push(`<text x="14" y="${top + plotH / 2}" transform="rotate(-90 14 ${top + plotH / 2})" text-anchor="middle">${esc(unit)}</text>`);
+  categories.forEach((cat, gi) => {
+    const gx = left + gi * groupW + (groupW - barW * series.length) / 2;
+    series.forEach((s, si) => {
+      const v = s.values[gi] ?? Number.NaN;
+      if (!Number.isFinite(v)) return;
+      const x = gx + si * barW;
+      out.push(`<rect x="${x + 2}" y="${y(v)}" width="${barW - 4}" height="${top + plotH - y(v)}" fill="${s.color}"><title>${esc(`${s.name}: ${+v.toPrecision(4)} ${unit}`)}</title></rect>`);
+      out.push(`<text x="${x + barW / 2}" y="${y(v) - 4}" text-anchor="middle" font-size="10">${+v.toPrecision(3)}</text>`);
+    });
+    out.push(`<text x="${left + gi * groupW + groupW / 2}" y="${top + plotH + 18}" text-anchor="middle">${esc(cat)}</text>`);
+  });
+  out.push(`<line x1="${left}" x2="${left + plotW}" y1="${top + plotH}" y2="${top + plotH}" stroke="#333"/>`);
+  if (target) {
+    out.push(`<line x1="${left}" x2="${left + plotW}" y1="${y(target.value)}" y2="${y(target.value)}" stroke="#c00" stroke-dasharray="6 4"/>`);
+    out.push(`<text x="${left + plotW + 6}" y="${y(target.value) + 4}" fill="#c00">${esc(target.label)}</text>`);
+  }
+  series.forEach((s, i) => {
+    const ly = top + 10 + i * 18;
+    out.push(`<rect x="${left + plotW + 10}" y="${ly + 30}" width="12" height="12" fill="${s.color}"/>`);
+    out.push(`<text x="${left + plotW + 28}" y="${ly + 40}">${esc(s.name)}</text>`);
+  });
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}
+
+function niceStep(raw: number): number {
+  const p = 10 ** Math.floor(Math.log10(raw));
+  for (const m of [1, 2, 2.5, 5, 10]) if (raw <= m * p) return m * p;
+  return 10 * p;
+}
+
+export function writeCharts(r: BenchResults, dir: string): void {
+  const cats = r.scales.map((s) => `${s.n.toLocaleString('en-US')} ns`);
+  writeFileSync(
+    join(dir, 'convergence.svg'),
+    barChart('Convergence: time until every policy exists', 'seconds', cats, [
+      { name: 'operator', color: '#1f77b4', values: r.scales.map((s) => s.convergence.seconds) },
+      { name: 'baseline', color: '#aaaaaa', values: r.scales.map((s) => s.convergence.baselineSeconds) },
+    ]),
+  );
+  writeFileSync(
+    join(dir, 'bootstrap-latency.svg'),
+    barChart(
+      `Bootstrap latency at ${r.options.rate} namespaces/s`,
+      'milliseconds',
+      cats,
+      [
+        { name: 'p50', color: '#9ecae1', values: r.scales.map((s) => s.bootstrap.p50Ms) },
+        { name: 'p95', color: '#4292c6', values: r.scales.map((s) => s.bootstrap.p95Ms) },
+        { name: 'p99', color: '#08519c', values: r.scales.map((s) => s.bootstrap.p99Ms) },
+        { name: 'max', color: '#555555', values: r.scales.map((s) => s.bootstrap.maxMs) },
+        { name: 'baseline p99', color: '#aaaaaa', values: r.scales.map((s) => s.bootstrap.baseline?.p99Ms ?? Number.NaN) },
+      ],
+      { value: TARGETS.bootstrapP99Ms, label: 'p99 target' },
+    ),
+  );
+}
+
+/** report.md: figures, charts, targets (met or not), machine. Analysis notes are appended by hand in docs/benchmark.md. */
+export function renderMarkdown(r: BenchResults, notes = ''): string {
+  const m = r.machine;
+  const o = r.options;
+  const checks = checkTargets(r);
+  const lines = [
+    '# Benchmark report',
+    '',
+    `Run ${m.date} on ${m.cores} cores (${m.cpuModel}), ${m.memoryGb} GB, ${m.os}; Node ${m.node}; kube-apiserver ${m.kubeApiserver}, etcd ${m.etcd}. Load average before ${m.loadAverageBefore.join(' / ')}, after ${m.loadAverageAfter.join(' / ')} (1/5/15 min; anything above 0 is other work sharing the machine).`,
+    `Options: scales ${o.scales.join(', ')}; operator workers ${o.workers}; concurrency ${o.concurrency}; bootstrap ${o.bootstrapCount} namespaces at ${o.rate}/s; rounds ${o.rounds}; operator runtime ${o.runtime}, log level ${o.logLevel}${o.qps !== undefined ? `; qps ${o.qps}` : ''}${o.burst !== undefined ? `; burst ${o.burst}` : ''}.`,
+    '',
+    'Reproduce: `npm run bench -- ' + `--scales ${o.scales.join(',')} --rounds ${o.rounds}` + '` (see docs/benchmark.md).',
+    '',
+    markdownTable(rows(r)),
+    '',
+    '![convergence](convergence.svg) ![bootstrap latency](bootstrap-latency.svg)',
+    '',
+    '## Targets',
+    '',
+    '| N | target | measured | |',
+    '|---:|---|---|---|',
+    ...checks.map((c) => `| ${c.n} | ${c.target} | ${c.value} | ${c.met ? 'met' : '**not met**'} |`),
+    '',
+    '## Details per scale',
+    '',
+  ];
+  for (const s of r.scales) {
+    const c = s.convergence;
+    lines.push(
+      `### N = ${s.n.toLocaleString('en-US')}`,
+      '',
+      `- Convergence: ${c.policiesPerNamespace} policies per namespace; operator ${c.seconds} s (samples ${c.operatorSamples.join(', ')}), baseline ${c.baselineSeconds} s (samples ${c.baselineSamples.join(', ')}); ${c.throughput} vs ${c.baselineThroughput} policies/s. CPU during the last operator run: kube-apiserver ${c.cpu.apiserver} s, operator ${c.cpu.operator} s, driver ${c.cpu.driver} s; during the last baseline run: kube-apiserver ${c.cpu.baselineApiserver} s, driver (baseline client) ${c.cpu.baselineDriver} s.`,
+      `- Bootstrap: ${s.bootstrap.namespaces} namespaces at ${s.bootstrap.rate}/s (achieved ${s.bootstrap.achievedRate}/s), ${s.bootstrap.expectedPolicies} policies each; from the create call's return: p50 ${s.bootstrap.p50Ms} ms, p95 ${s.bootstrap.p95Ms} ms, p99 ${s.bootstrap.p99Ms} ms, max ${s.bootstrap.maxMs} ms (p99 from the request being sent: ${s.bootstrap.fromRequestP99Ms} ms; namespace create p99 ${s.bootstrap.createP99Ms} ms).` +
+        (s.bootstrap.baseline
+          ? ` Baseline (minimal client, same rate and objects, on its own control plane): p50 ${s.bootstrap.baseline.p50Ms} ms, p95 ${s.bootstrap.baseline.p95Ms} ms, p99 ${s.bootstrap.baseline.p99Ms} ms, max ${s.bootstrap.baseline.maxMs} ms (namespace create p99 ${s.bootstrap.baseline.createP99Ms} ms).`
+          : ''),
+      `- Restart: ${s.restart.writes} policy writes by the operator, ${s.restart.apiserverWrites} mutating networkpolicies requests seen by kube-apiserver, status writes ${s.restart.statusWrites} / ${s.restart.apiserverStatusWrites}; all writes of the new process: ${JSON.stringify(s.restart.writesByKind)}. Ready (caches synced) ${s.restart.readySeconds} s after start(), ${s.restart.processReadySeconds} s after spawn; every namespace re-checked ${s.restart.resyncedSeconds} s after start().`,
+      `- Fan-out: ${s.fanout.seconds} s for ${s.fanout.namespaces} namespaces; ${s.fanout.writes} policy writes (kube-apiserver: ${s.fanout.apiserverWrites}), ${s.fanout.statusWrites} status writes; by kind ${JSON.stringify(s.fanout.writesByKind)}.`,
+      `- Operator memory: peak RSS ${s.rssMb} MB, peak heap used ${s.heapMb} MB with ${s.n} namespaces (first process during convergence: ${s.peaks.convergenceRssMb} / ${s.peaks.convergenceHeapMb} MB; restarted process during restart and fan-out: ${s.peaks.restartFanoutRssMb} / ${s.peaks.restartFanoutHeapMb} MB); converged and after a forced full GC: RSS ${s.steadyRssMb} MB, heap ${s.liveHeapMb} MB for ${s.cached.namespaces} namespaces and ${s.cached.policies} policies cached. Including the ${s.bootstrap.namespaces} bootstrap namespaces: peak ${s.rssAfterBootstrapMb} MB / ${s.heapAfterBootstrapMb} MB.`,
+      `- Wall time for this scale: ${s.wallSeconds} s.`,
+      '',
+    );
+  }
+  lines.push('## Method', '', ...Object.entries(r.method).map(([k, v]) => `- **${k}**: ${v}`), '');
+  if (notes) lines.push(notes, '');
+  return lines.join('\n');
+}

@@ -1,0 +1,315 @@
+// `npm run bench`: the operator at scale on its own real control plane (etcd + kube-apiserver +
+// kube-controller-manager, started here and stopped at the end), side by side with a minimal baseline
+// client. Prints a table and writes bench/results/latest.json, a dated copy, report.md and SVG charts.
+// docs/benchmark.md explains every number.
+import { Command } from 'commander';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ensureBinaries, type Binaries } from '../src/devcluster/binaries.js';
+import { startControlPlane, type ControlPlane } from '../src/devcluster/controlplane.js';
+import { installCrd } from './lib/cluster.js';
+import { loadKubeConfig, unlimitedClient } from './lib/kube.js';
+import { buildChild, type ChildRuntime, type OperatorProcess } from './lib/operator-process.js';
+import { PolicyWatch } from './lib/policy-watch.js';
+import { renderMarkdown, renderTable, writeCharts } from './lib/report.js';
+import { checkTargets, type BenchOptions, type BenchResults, type Machine, type ScaleResult } from './lib/results.js';
+import {
+  applyProfile,
+  baselineConvergence,
+  baselinePolicyCreator,
+  bootstrapLatency,
+  expectedNames,
+  namespaceNames,
+  operatorConvergence,
+  profileFanout,
+  restartOperator,
+  settle,
+  spawner,
+  type BenchContext,
+  type ConvergenceResult,
+} from './lib/scenarios.js';
+import { median, round } from './lib/stats.js';
+
+const OPERATOR_DEFAULT_WORKERS = 12;
+
+const list = (v: string) => v.split(',').map((s) => Number(s.trim()));
+const int = (v: string) => Number.parseInt(v, 10);
+
+const program = new Command('bench')
+  .description('Benchmark the operator on its own local control plane (see docs/benchmark.md)')
+  .option('--scales <list>', 'namespace counts, comma-separated', list, [1000])
+  .option('--rate <n>', 'bootstrap: namespaces created per second', Number, 50)
+  .option('--bootstrap-count <n>', 'bootstrap: namespaces created at --rate', int, 500)
+  .option('--workers <n>', 'operator workers (concurrent namespace reconciles)', int, OPERATOR_DEFAULT_WORKERS)
+  .option('--concurrency <n>', 'namespace creates in flight, for the operator run and the baseline (default: --workers)', int)
+  .option('--qps <n>', "operator's client-side rate limit (default: the operator's default)", Number)
+  .option('--burst <n>', "operator's client-side burst (default: the operator's default)", int)
+  .option('--rounds <n>', 'convergence runs per scale, alternating baseline/operator order (ABBA) to cancel drift', int, 1)
+  .option('--log-level <level>', "operator log level (its logs go to a file; 'info' is the operator's default)", 'info')
+  .option('--settle-ms <n>', 'quiet time before counting writes', int, 2000)
+  .option('--runtime <kind>', "operator child: 'compiled' (tsc output, as in production) or 'tsx'", 'compiled')
+  .option('--cpu-prof', 'write a V8 CPU profile of every operator process (node --cpu-prof)', false)
+  .option('--out <dir>', 'results directory', 'bench/results')
+  .option('--no-write', 'print the table only; do not write results files');
+
+function log(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+interface Cluster {
+  cp: ControlPlane;
+  ctx: BenchContext;
+  stop(): Promise<void>;
+}
+
+async function freshCluster(binaries: Binaries, runId: string, settleMs: number): Promise<Cluster> {
+  const cp = await startControlPlane({ binaries, handleSignals: true });
+  const kc = loadKubeConfig(cp.kubeconfigPath);
+  const client = unlimitedClient(kc);
+  await installCrd(client);
+  const watch = new PolicyWatch(kc, client);
+  await watch.start();
+  const ctx: BenchContext = { kc, client, watch, runId, profileName: 'bench', log, settleMs };
+  return {
+    cp,
+    ctx,
+    async stop() {
+      await watch.stop();
+      await cp.stop();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  program.parse();
+  const o = program.opts<{
+    scales: number[];
+    rate: number;
+    bootstrapCount: number;
+    workers: number;
+    concurrency?: number;
+    qps?: number;
+    burst?: number;
+    rounds: number;
+    logLevel: 'error' | 'warn' | 'info' | 'debug';
+    settleMs: number;
+    cpuProf: boolean;
+    runtime: ChildRuntime;
+    out: string;
+    write: boolean;
+  }>();
+  if (o.scales.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--scales: positive integers, comma-separated');
+  const options: BenchOptions = {
+    scales: o.scales,
+    rate: o.rate,
+    bootstrapCount: o.bootstrapCount,
+    workers: o.workers,
+    concurrency: o.concurrency ?? o.workers,
+    ...(o.qps !== undefined ? { qps: o.qps } : {}),
+    ...(o.burst !== undefined ? { burst: o.burst } : {}),
+    rounds: Math.max(1, o.rounds),
+    logLevel: o.logLevel,
+    settleMs: o.settleMs,
+    cpuProf: o.cpuProf,
+    runtime: o.runtime,
+  };
+  if (o.runtime !== 'compiled' && o.runtime !== 'tsx') throw new Error("--runtime: 'compiled' or 'tsx'");
+  const work = mkdtempSync(join(tmpdir(), 'segmentation-bench-'));
+  log(`operator logs and profiles: ${work}`);
+  const binaries = await ensureBinaries({ onProgress: log });
+  if (options.runtime === 'compiled') {
+    log('compiling the operator child (tsc -p bench/tsconfig.child.json)');
+    await buildChild();
+  }
+
+  let version = 'unknown';
+  const loadBefore = loadavg().map((v) => round(v, 2));
+  const scales: ScaleResult[] = [];
+  for (const n of options.scales) {
+    const started = performance.now();
+    log(`=== scale ${n} ===`);
+    const operatorSamples: number[] = [];
+    const baselineSamples: number[] = [];
+    let lastBaseline: ConvergenceResult | undefined;
+    let baselineBootstrap: ScaleResult['bootstrap']['baseline'] | undefined;
+    let full: Omit<ScaleResult, 'convergence' | 'wallSeconds' | 'n'> & { convergence: ConvergenceResult; operatorCpu: number } | undefined;
+    for (let r = 0; r < options.rounds; r++) {
+      const order = r % 2 === 0 ? (['baseline', 'operator'] as const) : (['operator', 'baseline'] as const);
+      for (const kind of order) {
+        const runId = `s${n}-r${r}-${kind}`;
+        const cluster = await freshCluster(binaries, runId, options.settleMs);
+        version = cluster.cp.version;
+        try {
+          if (kind === 'baseline') {
+            const profile = await applyProfile(cluster.ctx);
+            log(`baseline round ${r + 1}: ${n} namespaces, ${expectedNames(cluster.ctx).length} policies each, concurrency ${options.concurrency}`);
+            lastBaseline = await baselineConvergence(cluster.ctx, namespaceNames('bl', n), options.concurrency, profile);
+            baselineSamples.push(lastBaseline.seconds);
+            log(`baseline: ${lastBaseline.seconds.toFixed(2)} s`);
+            if (r === options.rounds - 1) {
+              // The same bootstrap as the operator's (same profile, 5 policies), by the minimal client.
+              const withRule = await applyProfile(cluster.ctx, true);
+              const boot = await bootstrapLatency(cluster.ctx, namespaceNames('boot', options.bootstrapCount), options.rate, expectedNames(cluster.ctx, true), baselinePolicyCreator(cluster.ctx, withRule));
+              baselineBootstrap = { p50Ms: round(boot.p50Ms, 1), p95Ms: round(boot.p95Ms, 1), p99Ms: round(boot.p99Ms, 1), maxMs: round(boot.maxMs, 1), createP99Ms: round(boot.createP99Ms, 1) };
+              log(`baseline bootstrap: p50 ${boot.p50Ms.toFixed(0)} ms, p99 ${boot.p99Ms.toFixed(0)} ms, max ${boot.maxMs.toFixed(0)} ms`);
+            }
+          } else {
+            const last = r === options.rounds - 1;
+            const result = await operatorScenarios(cluster, n, options, work, `s${n}-r${r}`, last);
+            operatorSamples.push(result.convergence.seconds);
+            if (last) full = result as typeof full;
+          }
+        } finally {
+          await cluster.stop();
+        }
+      }
+    }
+    if (!full || !lastBaseline || !baselineBootstrap) throw new Error('internal: missing runs');
+    full.bootstrap.baseline = baselineBootstrap;
+    const seconds = median(operatorSamples);
+    const baselineSeconds = median(baselineSamples);
+    const { convergence: c, operatorCpu, ...rest } = full;
+    scales.push({
+      n,
+      convergence: {
+        seconds: round(seconds, 3),
+        baselineSeconds: round(baselineSeconds, 3),
+        ratio: round(seconds / baselineSeconds, 3),
+        policiesPerNamespace: c.policies / c.namespaces,
+        operatorSamples: operatorSamples.map((s) => round(s, 3)),
+        baselineSamples: baselineSamples.map((s) => round(s, 3)),
+        throughput: round(c.policies / seconds, 1),
+        baselineThroughput: round(lastBaseline.policies / baselineSeconds, 1),
+        cpu: {
+          apiserver: round(c.apiserverCpuSeconds),
+          operator: round(operatorCpu),
+          driver: round(c.driverCpuSeconds),
+          baselineApiserver: round(lastBaseline.apiserverCpuSeconds),
+          baselineDriver: round(lastBaseline.driverCpuSeconds),
+        },
+      },
+      ...rest,
+      wallSeconds: round((performance.now() - started) / 1000, 1),
+    });
+    log(`scale ${n} done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  }
+
+  const machine: Machine = {
+    cores: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGb: round(totalmem() / 1024 ** 3, 1),
+    os: `${platform()} ${release()}`,
+    node: process.version,
+    kubeApiserver: version,
+    etcd: binaries.versions.etcd,
+    date: new Date().toISOString(),
+    loadAverageBefore: loadBefore,
+    loadAverageAfter: loadavg().map((v) => round(v, 2)),
+  };
+  const results: BenchResults = { machine, options, method: METHOD, scales };
+  process.stdout.write(`${renderTable(results)}\n`);
+  for (const t of checkTargets(results)) process.stdout.write(`${t.met ? 'met    ' : 'NOT met'}  N=${t.n}  ${t.target}: ${t.value}\n`);
+  if (o.write) {
+    const out = resolve(o.out);
+    mkdirSync(out, { recursive: true });
+    const json = `${JSON.stringify(results, null, 2)}\n`;
+    writeFileSync(join(out, 'latest.json'), json);
+    const stamp = machine.date.slice(0, 16).replace(/:/g, '-');
+    writeFileSync(join(out, `${stamp}.json`), json);
+    writeCharts(results, out);
+    writeFileSync(join(out, 'report.md'), renderMarkdown(results));
+    log(`wrote ${join(out, 'latest.json')}, ${stamp}.json, report.md and charts`);
+  }
+}
+
+const METHOD: Record<string, string> = {
+  controlPlane: 'Each convergence run gets a fresh local control plane (etcd with --unsafe-no-fsync, kube-apiserver, kube-controller-manager with the garbage-collector, namespace and serviceaccount controllers) started by the benchmark, so runs do not see each other\'s objects.',
+  observation: 'Every "policies exist" moment comes from the benchmark\'s own list+watch on NetworkPolicies (label app.kubernetes.io/managed-by=segmentation-operator), in the driver process, never from the operator.',
+  convergence: 'N namespaces (labelled for the profile) created with --concurrency creates in flight; time from the first create to the last expected policy seen by the watch. Baseline: the same namespaces created the same way, and after each create returns, the same objects (renderNamespace + owner reference, POST with the operator\'s field manager) POSTed in parallel, no operator. Ratio = operator / baseline (medians over rounds).',
+  bootstrap: 'With the operator running on the converged cluster, namespaces created open-loop at --rate per second; latency per namespace from the create call\'s return to all its policies seen by the watch. (The profile at that point includes the fan-out rule: 5 policies per namespace.)',
+  restart: 'The operator is stopped gracefully and a new process started on the converged cluster; writes counted by the new operator itself and by kube-apiserver (apiserver_request_total, mutating verbs on networkpolicies) from before the start until it has re-checked every namespace and stayed idle for --settle-ms.',
+  fanout: 'One rule added to the profile (an egress-to-ipBlock rule: exactly one new policy per namespace); time from the profile update\'s return to the new policy seen in every namespace; writes counted by the operator and by kube-apiserver.',
+  resources: 'The operator runs in its own process (bench/operator-child.ts, the same Operator class `segmentation run` uses, compiled to JavaScript by tsc unless --runtime tsx, log level --log-level to a file); process.memoryUsage() sampled every 100 ms; peaks reported.',
+};
+
+async function operatorScenarios(cluster: Cluster, n: number, options: BenchOptions, work: string, tag: string, full: boolean) {
+  const { ctx } = cluster;
+  const spawn = spawner({
+    kubeconfigPath: cluster.cp.kubeconfigPath,
+    workers: options.workers,
+    ...(options.qps !== undefined ? { qps: options.qps } : {}),
+    ...(options.burst !== undefined ? { burst: options.burst } : {}),
+    logLevel: options.logLevel as 'info',
+    logFile: join(work, `operator-${tag}.log`),
+    runtime: options.runtime,
+    ...(options.cpuProf ? { cpuProfDir: join(work, `cpuprof-${tag}`) } : {}),
+  });
+  await applyProfile(ctx);
+  let { proc } = await spawn();
+  let current: OperatorProcess = proc;
+  try {
+    await proc.idle();
+    const cpu0 = (await proc.stats()).cpuSeconds;
+    log(`operator: ${n} namespaces, ${expectedNames(ctx).length} policies each, concurrency ${options.concurrency}, ${options.workers} workers`);
+    const names = namespaceNames('ns', n);
+    const convergence = await operatorConvergence(ctx, names, options.concurrency);
+    const operatorCpu = (await proc.stats()).cpuSeconds - cpu0;
+    log(`operator: ${convergence.seconds.toFixed(2)} s`);
+    if (!full) return { convergence, operatorCpu };
+
+    await settle(ctx, proc);
+    const first = await proc.stats({ gc: true });
+    log('restart: stopping the operator and starting a new one');
+    const restarted = await restartOperator(ctx, proc, spawn);
+    current = proc = restarted.proc;
+    const restart = restarted.result;
+    log(`restart: ${restart.writes} writes (operator), ${restart.apiserverWrites} (kube-apiserver), ready in ${restart.readySeconds.toFixed(2)} s, re-checked all in ${restart.resyncedSeconds.toFixed(2)} s`);
+
+    const fanout = await profileFanout(ctx, proc, names);
+    log(`fan-out: ${fanout.seconds.toFixed(2)} s, ${fanout.writes} writes for ${fanout.namespaces} namespaces`);
+    const beforeBootstrap = await proc.stats({ gc: true });
+
+    const bootNames = namespaceNames('boot', options.bootstrapCount);
+    const expected = expectedNames(ctx, true);
+    log(`bootstrap: ${bootNames.length} namespaces at ${options.rate}/s`);
+    const boot = await bootstrapLatency(ctx, bootNames, options.rate, expected);
+    log(`bootstrap: p50 ${boot.p50Ms.toFixed(0)} ms, p99 ${boot.p99Ms.toFixed(0)} ms, max ${boot.maxMs.toFixed(0)} ms`);
+    await settle(ctx, proc);
+    const after = await proc.stats({ gc: true });
+    return {
+      convergence,
+      operatorCpu,
+      bootstrap: { ...roundAll(boot), expectedPolicies: expected.length } as ScaleResult['bootstrap'],
+      restart: { ...restart, readySeconds: round(restart.readySeconds, 3), processReadySeconds: round(restart.processReadySeconds, 3), resyncedSeconds: round(restart.resyncedSeconds, 3) },
+      fanout: { ...fanout, seconds: round(fanout.seconds, 3) },
+      rssMb: round(Math.max(first.peakRssMb, beforeBootstrap.peakRssMb), 1),
+      heapMb: round(Math.max(first.peakHeapUsedMb, beforeBootstrap.peakHeapUsedMb), 1),
+      peaks: {
+        convergenceRssMb: round(first.peakRssMb, 1),
+        convergenceHeapMb: round(first.peakHeapUsedMb, 1),
+        restartFanoutRssMb: round(beforeBootstrap.peakRssMb, 1),
+        restartFanoutHeapMb: round(beforeBootstrap.peakHeapUsedMb, 1),
+      },
+      steadyRssMb: round(beforeBootstrap.afterGc?.rssMb ?? Number.NaN, 1),
+      liveHeapMb: round(beforeBootstrap.afterGc?.heapUsedMb ?? Number.NaN, 1),
+      cached: beforeBootstrap.cached,
+      rssAfterBootstrapMb: round(Math.max(first.peakRssMb, after.peakRssMb), 1),
+      heapAfterBootstrapMb: round(Math.max(first.peakHeapUsedMb, after.peakHeapUsedMb), 1),
+    };
+  } finally {
+    await current.stop().catch(() => current.kill());
+  }
+}
+
+function roundAll<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? round(v, 1) : v])) as T;
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exit(1);
+  },
+);
