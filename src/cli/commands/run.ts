@@ -134,7 +134,12 @@ export function registerRunCommand(program: Command): void {
       };
       process.on('SIGTERM', () => shutdown('SIGTERM'));
       process.on('SIGINT', () => shutdown('SIGINT'));
-      await operator.start();
+      try {
+        await operator.start();
+      } catch (err) {
+        if (stopping) return; // a signal arrived before the caches synced: stop() is exiting
+        throw err;
+      }
       // Keep the process alive until a signal stops it, whatever the connections are doing.
       setInterval(() => {}, 1 << 30);
     });
