@@ -68,7 +68,7 @@ process.on('message', (raw) => {
           if (msg.gc && gc) {
             gc();
             const m = process.memoryUsage();
-            s.afterGc = { rssMb: m.rss / MB, heapUsedMb: m.heapUsed / MB };
+            s.afterGc = { rssMb: m.rss / MB, heapUsedMb: m.heapUsed / MB, heapTotalMb: m.heapTotal / MB, externalMb: m.external / MB, arrayBuffersMb: m.arrayBuffers / MB };
           }
           if (msg.resetPeaks) {
             peakRss = 0;

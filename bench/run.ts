@@ -10,7 +10,7 @@ import { ensureBinaries, type Binaries } from '../src/devcluster/binaries.js';
 import { startControlPlane, type ControlPlane } from '../src/devcluster/controlplane.js';
 import { installCrd } from './lib/cluster.js';
 import { loadKubeConfig, unlimitedClient } from './lib/kube.js';
-import { buildChild, type ChildRuntime, type OperatorProcess } from './lib/operator-process.js';
+import { buildChild, measureImportCost, type ChildRuntime, type ImportCost, type OperatorProcess } from './lib/operator-process.js';
 import { PolicyWatch } from './lib/policy-watch.js';
 import { renderMarkdown, renderTable, writeCharts } from './lib/report.js';
 import { checkTargets, type BenchOptions, type BenchResults, type Machine, type ScaleResult } from './lib/results.js';
@@ -118,14 +118,48 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'segmentation-bench-'));
   log(`operator logs and profiles: ${work}`);
   const binaries = await ensureBinaries({ onProgress: log });
+  let importCost: ImportCost | undefined;
   if (options.runtime === 'compiled') {
     log('compiling the operator child (tsc -p bench/tsconfig.child.json)');
     await buildChild();
+    importCost = await measureImportCost();
+    log(`code alone: node ${importCost.nodeRssMb.toFixed(0)} MB RSS, + @kubernetes/client-node ${importCost.clientNodeRssMb.toFixed(0)} MB, operator modules ${importCost.operatorCodeRssMb.toFixed(0)} MB`);
   }
 
   let version = 'unknown';
   const loadBefore = loadavg().map((v) => round(v, 2));
   const scales: ScaleResult[] = [];
+  const startedAt = new Date().toISOString();
+  /** Writes the results so far (after every scale, so a failure at a large scale keeps the smaller ones). */
+  const emit = (final: boolean) => {
+    const machine: Machine = {
+      cores: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryGb: round(totalmem() / 1024 ** 3, 1),
+      os: `${platform()} ${release()}`,
+      node: process.version,
+      kubeApiserver: version,
+      etcd: binaries.versions.etcd,
+      date: startedAt,
+      loadAverageBefore: loadBefore,
+      loadAverageAfter: loadavg().map((v) => round(v, 2)),
+    };
+    const results: BenchResults = { machine, options, method: METHOD, ...(importCost ? { importCost: roundAll(importCost) } : {}), scales };
+    if (final) {
+      process.stdout.write(`${renderTable(results)}\n`);
+      for (const t of checkTargets(results)) process.stdout.write(`${t.met ? 'met    ' : 'NOT met'}  N=${t.n}  ${t.target}: ${t.value}\n`);
+    }
+    if (!o.write) return;
+    const out = resolve(o.out);
+    mkdirSync(out, { recursive: true });
+    const json = `${JSON.stringify(results, null, 2)}\n`;
+    writeFileSync(join(out, 'latest.json'), json);
+    const stamp = startedAt.slice(0, 16).replace(/:/g, '-');
+    writeFileSync(join(out, `${stamp}.json`), json);
+    writeCharts(results, out);
+    writeFileSync(join(out, 'report.md'), renderMarkdown(results));
+    log(`wrote ${join(out, 'latest.json')}, ${stamp}.json, report.md and charts${final ? '' : ` (${scales.length} of ${options.scales.length} scales so far)`}`);
+  };
   for (const n of options.scales) {
     const started = performance.now();
     log(`=== scale ${n} ===`);
@@ -193,34 +227,10 @@ async function main(): Promise<void> {
       wallSeconds: round((performance.now() - started) / 1000, 1),
     });
     log(`scale ${n} done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    if (scales.length < options.scales.length) emit(false);
   }
 
-  const machine: Machine = {
-    cores: cpus().length,
-    cpuModel: cpus()[0]?.model ?? 'unknown',
-    memoryGb: round(totalmem() / 1024 ** 3, 1),
-    os: `${platform()} ${release()}`,
-    node: process.version,
-    kubeApiserver: version,
-    etcd: binaries.versions.etcd,
-    date: new Date().toISOString(),
-    loadAverageBefore: loadBefore,
-    loadAverageAfter: loadavg().map((v) => round(v, 2)),
-  };
-  const results: BenchResults = { machine, options, method: METHOD, scales };
-  process.stdout.write(`${renderTable(results)}\n`);
-  for (const t of checkTargets(results)) process.stdout.write(`${t.met ? 'met    ' : 'NOT met'}  N=${t.n}  ${t.target}: ${t.value}\n`);
-  if (o.write) {
-    const out = resolve(o.out);
-    mkdirSync(out, { recursive: true });
-    const json = `${JSON.stringify(results, null, 2)}\n`;
-    writeFileSync(join(out, 'latest.json'), json);
-    const stamp = machine.date.slice(0, 16).replace(/:/g, '-');
-    writeFileSync(join(out, `${stamp}.json`), json);
-    writeCharts(results, out);
-    writeFileSync(join(out, 'report.md'), renderMarkdown(results));
-    log(`wrote ${join(out, 'latest.json')}, ${stamp}.json, report.md and charts`);
-  }
+  emit(true);
 }
 
 const METHOD: Record<string, string> = {
@@ -293,6 +303,8 @@ async function operatorScenarios(cluster: Cluster, n: number, options: BenchOpti
       },
       steadyRssMb: round(beforeBootstrap.afterGc?.rssMb ?? Number.NaN, 1),
       liveHeapMb: round(beforeBootstrap.afterGc?.heapUsedMb ?? Number.NaN, 1),
+      steadyHeapTotalMb: round(beforeBootstrap.afterGc?.heapTotalMb ?? Number.NaN, 1),
+      steadyExternalMb: round(beforeBootstrap.afterGc?.externalMb ?? Number.NaN, 1),
       cached: beforeBootstrap.cached,
       rssAfterBootstrapMb: round(Math.max(first.peakRssMb, after.peakRssMb), 1),
       heapAfterBootstrapMb: round(Math.max(first.peakHeapUsedMb, after.peakHeapUsedMb), 1),

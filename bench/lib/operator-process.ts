@@ -166,3 +166,27 @@ export function diffWrites(after: Record<string, number>, before: Record<string,
   for (const [k, v] of Object.entries(after)) if (v - (before[k] ?? 0) !== 0) out[k] = v - (before[k] ?? 0);
   return out;
 }
+
+export interface ImportCost {
+  /** A bare node process. */
+  nodeRssMb: number;
+  /** After importing @kubernetes/client-node only. */
+  clientNodeRssMb: number;
+  clientNodeHeapMb: number;
+  /** After importing the compiled operator (src/controller/operator.js) and nothing else: its code alone. */
+  operatorCodeRssMb: number;
+  operatorCodeHeapMb: number;
+}
+
+/** Memory a fresh process needs just to load code (after a full GC): the floor under the operator's RSS. */
+export async function measureImportCost(): Promise<ImportCost> {
+  const probe = async (specifier: string | undefined) => {
+    const script = `${specifier ? `await import(${JSON.stringify(specifier)});` : ''} gc(); const m = process.memoryUsage(); console.log(JSON.stringify({ rss: m.rss / 1048576, heap: m.heapUsed / 1048576 }));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { cwd: REPO });
+    return JSON.parse(stdout) as { rss: number; heap: number };
+  };
+  const bare = await probe(undefined);
+  const clientNode = await probe('@kubernetes/client-node');
+  const operator = await probe(join(BENCH_DIR, '.build', 'src', 'controller', 'operator.js'));
+  return { nodeRssMb: bare.rss, clientNodeRssMb: clientNode.rss, clientNodeHeapMb: clientNode.heap, operatorCodeRssMb: operator.rss, operatorCodeHeapMb: operator.heap };
+}

@@ -25,7 +25,7 @@ export interface ChildStats {
   peakRssMb: number;
   peakHeapUsedMb: number;
   /** After a forced full GC (only when asked with gc: true): what the operator really retains. */
-  afterGc?: { rssMb: number; heapUsedMb: number };
+  afterGc?: { rssMb: number; heapUsedMb: number; heapTotalMb: number; externalMb: number; arrayBuffersMb: number };
   /** CPU time the process has used so far (user + system). */
   cpuSeconds: number;
   /** Objects in the operator's caches. */

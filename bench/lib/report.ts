@@ -168,8 +168,17 @@ export function renderMarkdown(r: BenchResults, notes = ''): string {
           : ''),
       `- Restart: ${s.restart.writes} policy writes by the operator, ${s.restart.apiserverWrites} mutating networkpolicies requests seen by kube-apiserver, status writes ${s.restart.statusWrites} / ${s.restart.apiserverStatusWrites}; all writes of the new process: ${JSON.stringify(s.restart.writesByKind)}. Ready (caches synced) ${s.restart.readySeconds} s after start(), ${s.restart.processReadySeconds} s after spawn; every namespace re-checked ${s.restart.resyncedSeconds} s after start().`,
       `- Fan-out: ${s.fanout.seconds} s for ${s.fanout.namespaces} namespaces; ${s.fanout.writes} policy writes (kube-apiserver: ${s.fanout.apiserverWrites}), ${s.fanout.statusWrites} status writes; by kind ${JSON.stringify(s.fanout.writesByKind)}.`,
-      `- Operator memory: peak RSS ${s.rssMb} MB, peak heap used ${s.heapMb} MB with ${s.n} namespaces (first process during convergence: ${s.peaks.convergenceRssMb} / ${s.peaks.convergenceHeapMb} MB; restarted process during restart and fan-out: ${s.peaks.restartFanoutRssMb} / ${s.peaks.restartFanoutHeapMb} MB); converged and after a forced full GC: RSS ${s.steadyRssMb} MB, heap ${s.liveHeapMb} MB for ${s.cached.namespaces} namespaces and ${s.cached.policies} policies cached. Including the ${s.bootstrap.namespaces} bootstrap namespaces: peak ${s.rssAfterBootstrapMb} MB / ${s.heapAfterBootstrapMb} MB.`,
+      `- Operator memory: peak RSS ${s.rssMb} MB, peak heap used ${s.heapMb} MB with ${s.n} namespaces (first process during convergence: ${s.peaks.convergenceRssMb} / ${s.peaks.convergenceHeapMb} MB; restarted process during restart and fan-out: ${s.peaks.restartFanoutRssMb} / ${s.peaks.restartFanoutHeapMb} MB); converged and after a forced full GC: RSS ${s.steadyRssMb} MB, heap used ${s.liveHeapMb} MB (V8 heap reserved ${s.steadyHeapTotalMb} MB, external ${s.steadyExternalMb} MB) for ${s.cached.namespaces} namespaces and ${s.cached.policies} policies cached. Including the ${s.bootstrap.namespaces} bootstrap namespaces: peak ${s.rssAfterBootstrapMb} MB / ${s.heapAfterBootstrapMb} MB.`,
       `- Wall time for this scale: ${s.wallSeconds} s.`,
+      '',
+    );
+  }
+  if (r.importCost) {
+    const c = r.importCost;
+    lines.push(
+      '## Memory floor',
+      '',
+      `Processes that only load code, after a full GC: bare node ${c.nodeRssMb} MB RSS; after importing @kubernetes/client-node ${c.clientNodeRssMb} MB RSS (${c.clientNodeHeapMb} MB heap); after importing the compiled operator modules (no objects, no connections) ${c.operatorCodeRssMb} MB RSS (${c.operatorCodeHeapMb} MB heap).`,
       '',
     );
   }

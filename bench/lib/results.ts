@@ -1,5 +1,6 @@
 // The shape of bench/results/*.json and the targets from issue 7.
-import type { BootstrapResult, ConvergenceResult, FanoutResult, RestartResult } from './scenarios.js';
+import type { ImportCost } from './operator-process.js';
+import type { BootstrapResult, FanoutResult, RestartResult } from './scenarios.js';
 
 export interface Machine {
   cores: number;
@@ -55,6 +56,9 @@ export interface ScaleResult {
   /** Restarted operator, converged, after a forced full GC: RSS and heap it really retains for N namespaces. */
   steadyRssMb: number;
   liveHeapMb: number;
+  /** V8 heap reserved and memory outside the V8 heap at that moment. */
+  steadyHeapTotalMb: number;
+  steadyExternalMb: number;
   /** Objects in its caches at that moment. */
   cached: { namespaces: number; profiles: number; policies: number };
   /** The same, including the bootstrap scenario (N + bootstrap namespaces). */
@@ -84,6 +88,8 @@ export interface BenchResults {
   options: BenchOptions;
   /** How latency and memory are measured, in words (copied into the report). */
   method: Record<string, string>;
+  /** Memory of processes that only load code (compiled runtime only). */
+  importCost?: ImportCost;
   scales: ScaleResult[];
 }
 
