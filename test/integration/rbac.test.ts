@@ -23,12 +23,16 @@ import { controlPlane, eventually, uniqueNamespace, type TestNamespace } from '.
 const PROFILES = '/apis/segmentation.dev/v1alpha1/segmentationprofiles';
 const policiesPath = (ns: string, name = '') => `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies${name ? `/${name}` : ''}`;
 
+const GITOPS_LABELS = { 'app.kubernetes.io/instance': 'segmentation-profiles', 'kustomize.toolkit.fluxcd.io/name': 'segmentation-profiles', 'kustomize.toolkit.fluxcd.io/namespace': 'flux-system' };
+const POLICY_LABELS = ['app.kubernetes.io/managed-by', 'segmentation.dev/profile', 'segmentation.dev/purpose', 'segmentation.dev/rule'];
+
 interface Profile extends K8sObject {
   metadata: K8sObject['metadata'] & { generation?: number; resourceVersion?: string };
   spec: Record<string, unknown> & { namespaceSelector: { matchLabels: Record<string, string> }; defaultDeny: { ingress: boolean; egress: boolean } };
   status?: { observedGeneration?: number; matchedNamespaces?: number; policies?: number; conditions?: { type: string; status: string; reason: string }[]; failedNamespaces?: { namespace: string; reason: string }[] };
 }
 interface Policy extends K8sObject {
+  metadata: K8sObject['metadata'] & { managedFields?: { manager: string }[] };
   spec: { policyTypes?: string[] };
 }
 
@@ -142,6 +146,9 @@ describe('least privilege: the operator as its own ServiceAccount', function () 
     const exampleProfile = (): Profile => {
       const p = structuredClone(loadKustomization(EXAMPLES_DIR).find((d) => d.object.kind === 'SegmentationProfile')!.object) as Profile;
       p.metadata.name = profileName;
+      // What Argo CD and Flux put on objects they apply: none of it may reach the generated policies.
+      p.metadata.labels = { ...GITOPS_LABELS };
+      p.metadata.annotations = { 'argocd.argoproj.io/tracking-id': `segmentation-profiles:segmentation.dev/SegmentationProfile:/${profileName}` };
       // Only this test's namespaces (other tests share the control plane).
       p.spec.namespaceSelector = { matchLabels: tierLabel };
       return p;
@@ -217,6 +224,12 @@ describe('least privilege: the operator as its own ServiceAccount', function () 
       const want = exampleProfile();
       // 1. Every policy the profile renders appears in the namespace.
       await eventually(async () => assert.deepEqual(await names(shop), expectedNames(want, shop)), { timeoutMs: 60_000 });
+      // Only our labels, our annotation and our field manager; no GitOps tracking metadata from the profile.
+      for (const p of (await policies(shop)).filter((x) => x.metadata.labels?.['app.kubernetes.io/managed-by'])) {
+        assert.deepEqual(Object.keys(p.metadata.labels ?? {}).filter((k) => !POLICY_LABELS.includes(k)), [], p.metadata.name);
+        assert.deepEqual(Object.keys(p.metadata.annotations ?? {}), ['segmentation.dev/description'], p.metadata.name);
+        assert.deepEqual([...new Set((p.metadata.managedFields ?? []).map((m) => m.manager))], ['segmentation-operator'], p.metadata.name);
+      }
       // 2. The taken name is left as it was, the rest is in place, and the profile says so.
       await eventually(async () => {
         const mine = await names(taken);

@@ -76,7 +76,7 @@ function details(row: FieldRow): string {
   if (s.enum) parts.push(`One of ${s.enum.map((e) => code(e)).join(', ')}.`);
   const limits: string[] = [];
   if (s.minimum !== undefined || s.maximum !== undefined) limits.push(`${s.minimum ?? '…'}-${s.maximum ?? '…'}`);
-  if (s.minItems !== undefined) limits.push(`at least ${s.minItems} items`);
+  if (s.minItems !== undefined) limits.push(`at least ${s.minItems} item${s.minItems === 1 ? '' : 's'}`);
   if (s.maxItems !== undefined) limits.push(`at most ${s.maxItems} items`);
   if (s.maxProperties !== undefined) limits.push(`at most ${s.maxProperties} entries`);
   if (s.maxLength !== undefined && s.type === 'string') limits.push(`at most ${s.maxLength} characters`);
