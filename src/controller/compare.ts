@@ -98,9 +98,20 @@ function sortKeys(o: { [k: string]: Json }): { [k: string]: Json } {
   return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]!]));
 }
 
-/** Canonical string of a spec: equal strings mean the API server enforces the same thing. */
+const specKeys = new WeakMap<object, string>();
+
+/**
+ * Canonical string of a spec: equal strings mean the API server enforces the same thing. Memoised per
+ * object (cached specs are shared and never mutated).
+ */
 export function specKey(spec: Partial<NetworkPolicySpec> | undefined): string {
-  return JSON.stringify(withPortDefaults(normalizeSpec(spec)));
+  if (spec === undefined) return JSON.stringify(withPortDefaults(normalizeSpec(spec)));
+  let key = specKeys.get(spec);
+  if (key === undefined) {
+    key = JSON.stringify(withPortDefaults(normalizeSpec(spec)));
+    specKeys.set(spec, key);
+  }
+  return key;
 }
 
 function ownerMatches(want: OwnerReference, refs: OwnerReference[] | undefined): boolean {

@@ -10,6 +10,7 @@ import { defaultIdentity, loadKubeConfig } from '../kube/config.js';
 import { isNotFound, statusCodeOf } from '../kube/errors.js';
 import { EventRecorder } from '../kube/events.js';
 import { Informer } from '../kube/informer.js';
+import { Interner } from '../kube/intern.js';
 import { LeaderElector } from '../kube/lease.js';
 import type { BackoffOptions } from './backoff.js';
 import type { ObservedPolicy } from './compare.js';
@@ -118,6 +119,7 @@ export class Operator {
     });
     this.queue = this.newQueue();
     const resyncMs = opts.resyncMs ?? 10 * 60_000;
+    const interner = new Interner();
     const informerOpts = {
       resyncMs,
       onRestart: (name: string, err: unknown) => {
@@ -127,7 +129,7 @@ export class Operator {
     };
     this.namespaces = new Informer<NamespaceObject>(this.client, { name: 'namespaces', path: NAMESPACES_PATH, transform: compactNamespace, ...informerOpts });
     this.profiles = new Informer<ProfileObject>(this.client, { name: 'segmentationprofiles', path: PROFILES_PATH, transform: compactProfile, ...informerOpts });
-    this.policies = new Informer<ObservedPolicy>(this.client, { name: 'networkpolicies', path: NETWORK_POLICIES_PATH, labelSelector: MANAGED_SELECTOR, transform: compactPolicy, ...informerOpts });
+    this.policies = new Informer<ObservedPolicy>(this.client, { name: 'networkpolicies', path: NETWORK_POLICIES_PATH, labelSelector: MANAGED_SELECTOR, transform: (p: ObservedPolicy) => compactPolicy(p, interner), ...informerOpts });
     this.events = new EventRecorder(this.client, {
       controller: 'segmentation.dev/segmentation-operator',
       instance: this.identity,
@@ -313,7 +315,7 @@ export class Operator {
         this.statusFlush = undefined;
         if (this.dirtyProfiles.size > 0 && this.active) this.armStatusTimer();
       });
-    }, this.opts.statusDebounceMs ?? 200);
+    }, this.opts.statusDebounceMs ?? 1_000);
     this.statusTimer.unref();
   }
 

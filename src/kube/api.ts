@@ -4,6 +4,7 @@ import { API_VERSION, GROUP, PLURAL, VERSION } from '../api/profile.js';
 import { FIELD_MANAGER, MANAGED_SELECTOR } from '../compile/labels.js';
 import type { DesiredPolicy, ManagedFieldsEntry, ObservedPolicy } from '../controller/compare.js';
 import type { KubeClient } from './client.js';
+import type { Interner } from './intern.js';
 
 export const NAMESPACES_PATH = '/api/v1/namespaces';
 export const NETWORK_POLICIES_PATH = '/apis/networking.k8s.io/v1/networkpolicies';
@@ -30,13 +31,23 @@ export interface ProfileObject {
  * Cache transforms: keep what the controller reads. managedFields are most of an object's size; of them
  * only our own manager's entries matter (see upgradedManagedFields).
  */
-export function compactPolicy(obj: ObservedPolicy): ObservedPolicy {
-  const mf = obj.metadata.managedFields;
-  if (!mf) return obj;
-  const ours = mf.filter((e) => e.manager === FIELD_MANAGER);
-  const { managedFields: _drop, ...metadata } = obj.metadata;
-  void _drop;
-  return { ...obj, metadata: ours.length > 0 ? { ...metadata, managedFields: ours } : metadata };
+export function compactPolicy(obj: ObservedPolicy, interner?: Interner): ObservedPolicy {
+  const m = obj.metadata;
+  const intern = <T>(v: T): T => (interner ? interner.intern(v) : v);
+  const metadata: ObservedPolicy['metadata'] = {};
+  if (m.name !== undefined) metadata.name = m.name;
+  if (m.namespace !== undefined) metadata.namespace = interner?.string(m.namespace) ?? m.namespace;
+  if (m.uid !== undefined) metadata.uid = m.uid;
+  if (m.resourceVersion !== undefined) metadata.resourceVersion = m.resourceVersion;
+  if (m.labels !== undefined) metadata.labels = intern(m.labels);
+  if (m.annotations !== undefined) metadata.annotations = intern(m.annotations);
+  if (m.ownerReferences !== undefined) metadata.ownerReferences = intern(m.ownerReferences);
+  if (m.deletionTimestamp !== undefined) metadata.deletionTimestamp = m.deletionTimestamp;
+  // Only whether our manager owns fields through Update matters (upgradedManagedFields); the full list
+  // is read from the server before it is rewritten.
+  const ours = (m.managedFields ?? []).filter((e) => e.manager === FIELD_MANAGER).map((e) => intern({ manager: e.manager, operation: e.operation, ...(e.subresource ? { subresource: e.subresource } : {}) }));
+  if (ours.length > 0) metadata.managedFields = ours;
+  return obj.spec === undefined ? { metadata } : { metadata, spec: intern(obj.spec) };
 }
 
 export function compactNamespace(obj: NamespaceObject): NamespaceObject {
