@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerAnalysisCommands } from './commands/analysis.js';
 import { registerRenderCommands } from './commands/render.js';
+import { registerRunCommand } from './commands/run.js';
 
 export function buildProgram(): Command {
   const program = new Command('segmentation')
@@ -10,5 +11,6 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerRenderCommands(program);
   registerAnalysisCommands(program);
+  registerRunCommand(program);
   return program;
 }
