@@ -5,6 +5,7 @@ import { FIELD_MANAGER } from '../../../src/compile/labels.js';
 import { KubeApiError, isAlreadyExists, isNamespaceTerminating, isNotFound } from '../../../src/kube/errors.js';
 import { microTime } from '../../../src/kube/lease.js';
 import { WriteCounter } from '../../../src/kube/client.js';
+import { Interner } from '../../../src/kube/intern.js';
 
 describe('TokenBucket', () => {
   it('lets a burst through, then spaces requests at the rate', async () => {
@@ -55,6 +56,18 @@ describe('cache compaction', () => {
     const p = compactPolicy({ metadata: { name: 'a', managedFields: [{ manager: 'x' }, { manager: FIELD_MANAGER, operation: 'Update' }] }, spec: { podSelector: {} } });
     assert.deepEqual(p.metadata.managedFields, [{ manager: FIELD_MANAGER, operation: 'Update' }]);
     assert.equal('managedFields' in compactPolicy({ metadata: { name: 'a', managedFields: [{ manager: 'x' }] } }).metadata, false);
+  });
+
+  it('shares identical sub-objects between policies of different namespaces', () => {
+    const interner = new Interner();
+    const make = (ns: string) => ({ metadata: { name: 'seg.p.deny-all', namespace: ns, uid: `u-${ns}`, resourceVersion: '1', labels: { a: 'b' }, annotations: { d: 'x' }, ownerReferences: [{ apiVersion: 'v', kind: 'K', name: 'p', uid: 'pu' }], creationTimestamp: 't' }, spec: { podSelector: {}, policyTypes: ['Ingress' as const] } });
+    const one = compactPolicy(make('a'), interner);
+    const two = compactPolicy(make('b'), interner);
+    assert.equal(one.spec, two.spec);
+    assert.equal(one.metadata.labels, two.metadata.labels);
+    assert.equal(one.metadata.ownerReferences, two.metadata.ownerReferences);
+    assert.notEqual(one.metadata.uid, two.metadata.uid);
+    assert.equal('creationTimestamp' in one.metadata, false);
   });
 
   it('keeps what the controller reads of a namespace', () => {
