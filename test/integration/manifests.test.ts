@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { Api, ApiError, adminApi, applyAll, objectPath } from '../unit/manifests/apply.js';
 import { EXAMPLES_DIR, MANIFESTS_DIR, OPERATOR_NAME, OPERATOR_NAMESPACE, findObject, loadKustomization, type K8sObject } from '../unit/manifests/load.js';
-import { controlPlane } from './hooks.js';
+import { controlPlane, eventually } from './hooks.js';
 
 describe('manifests/ on the real API server', function () {
   this.timeout(120_000);
@@ -50,6 +50,29 @@ describe('manifests/ on the real API server', function () {
       assert.deepEqual(warnings, [], `${o.kind} ${o.metadata.name}`);
       assert.equal(object.metadata.name, o.metadata.name);
     }
+  });
+
+  it('the API server publishes a description for every spec and status field (what kubectl explain shows)', async () => {
+    type Node = { description?: string; properties?: Record<string, Node>; items?: Node; allOf?: Node[]; $ref?: string };
+    const schema = await eventually(async () => {
+      const { body } = await api.call<{ components: { schemas: Record<string, Node> } }>('GET', '/openapi/v3/apis/segmentation.dev/v1alpha1');
+      const found = body.components.schemas['dev.segmentation.v1alpha1.SegmentationProfile'];
+      assert.ok(found?.properties?.spec?.properties, 'schema not published yet');
+      return found;
+    });
+    const missing: string[] = [];
+    let count = 0;
+    const walk = (node: Node, path: string) => {
+      for (const [name, child] of Object.entries(node.properties ?? {})) {
+        count++;
+        if (!child.description?.trim()) missing.push(`${path}.${name}`);
+        walk(child, `${path}.${name}`);
+        if (child.items) walk(child.items, `${path}.${name}[]`);
+      }
+    };
+    for (const top of ['spec', 'status']) walk(schema.properties![top]!, top);
+    assert.ok(count > 40, `only ${count} fields published`);
+    assert.deepEqual(missing, []);
   });
 
   it('a strict server refuses a typo: the apply path really validates fields', async () => {
