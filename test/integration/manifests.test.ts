@@ -3,9 +3,9 @@
 // silent apply also means the Deployment's pod template passes); applying again changes nothing; the
 // example profile applies once the CRD is established.
 import assert from 'node:assert/strict';
-import { Api, ApiError, adminApi, applyAll, objectPath } from '../unit/manifests/apply.js';
+import { Api, ApiError, adminApi, applyAll, collectionPath, objectPath } from '../unit/manifests/apply.js';
 import { EXAMPLES_DIR, MANIFESTS_DIR, OPERATOR_NAME, OPERATOR_NAMESPACE, findObject, loadKustomization, type K8sObject } from '../unit/manifests/load.js';
-import { controlPlane, eventually } from './hooks.js';
+import { controlPlane, eventually, uniqueNamespace } from './hooks.js';
 
 describe('manifests/ on the real API server', function () {
   this.timeout(120_000);
@@ -33,6 +33,22 @@ describe('manifests/ on the real API server', function () {
     const before = await versions();
     await applyAll(api, docs.map((d) => d.object));
     assert.deepEqual(await versions(), before);
+  });
+
+  it('an install made with client-side apply (kubectl apply -k) moves to server-side apply without conflicts', async () => {
+    // Every namespaced object of the manifests, created the way client-side apply does (a create with the
+    // kubectl-client-side-apply manager), in a scratch namespace; then server-side applied without force.
+    const ns = await uniqueNamespace('manifests-csa');
+    try {
+      for (const d of docs) {
+        if (!d.object.metadata.namespace || d.object.metadata.namespace !== OPERATOR_NAMESPACE) continue;
+        const o = structuredClone({ ...d.object, metadata: { ...d.object.metadata, namespace: ns.name } });
+        await api.call('POST', collectionPath(o), { body: o, query: { fieldManager: 'kubectl-client-side-apply' } });
+        await api.apply(o, { force: false });
+      }
+    } finally {
+      await ns.delete();
+    }
   });
 
   it('the warning check is live: a weakened pod template in the operator namespace is warned about', async () => {

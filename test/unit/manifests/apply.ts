@@ -93,11 +93,11 @@ export class Api {
   }
 
   /** Server-side apply (JSON is YAML), forced, with strict field validation. */
-  async apply(o: K8sObject, { fieldManager = 'kubectl', dryRun = false }: { fieldManager?: string; dryRun?: boolean } = {}): Promise<ApplyResult> {
+  async apply(o: K8sObject, { fieldManager = 'kubectl', dryRun = false, force = true }: { fieldManager?: string; dryRun?: boolean; force?: boolean } = {}): Promise<ApplyResult> {
     const { body, warnings } = await this.call<K8sObject>('PATCH', objectPath(o), {
       body: o,
       contentType: 'application/apply-patch+yaml',
-      query: { fieldManager, force: 'true', fieldValidation: 'Strict', ...(dryRun ? { dryRun: 'All' } : {}) },
+      query: { fieldManager, force: String(force), fieldValidation: 'Strict', ...(dryRun ? { dryRun: 'All' } : {}) },
     });
     return { object: body, warnings };
   }

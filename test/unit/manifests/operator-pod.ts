@@ -11,7 +11,7 @@ export interface Container {
   image: string;
   args?: string[];
   command?: string[];
-  env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
+  env?: { name: string; value?: string; valueFrom?: { fieldRef?: { apiVersion?: string; fieldPath: string } } }[];
   ports?: { name: string; containerPort: number; protocol?: string }[];
   livenessProbe?: Probe;
   readinessProbe?: Probe;
