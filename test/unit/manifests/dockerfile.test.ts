@@ -108,7 +108,7 @@ describe('Dockerfile', () => {
 describe('.dockerignore', () => {
   it('keeps tests, node_modules, dist, .git, docs, manifests and secrets out of the build context', () => {
     const out = ['.git/config', 'node_modules/yaml/index.js', 'dist/cli/main.js', 'test/unit/manifests/load.ts', 'test', 'bench/x.ts', 'docs/install.md', 'manifests/deployment.yaml', '.cache/x', 'debug.log',
-      '.env', '.env.local', 'src/.env', 'tls.key', 'certs/server.pem', 'src/kube/client.key', 'admin.kubeconfig', 'src/kubeconfig', 'src/kube/client.test.ts', 'src/node_modules/x.js'];
+      '.env', '.env.local', 'src/.env', 'tls.key', 'certs/server.pem', 'src/kube/client.key', 'admin.kubeconfig', 'src/kubeconfig', 'src/dev.kubeconfig', 'src/kube/client.test.ts', 'src/node_modules/x.js'];
     for (const p of out) assert.equal(isIgnored(ignore, p), true, `${p} would be in the build context`);
   });
 
@@ -117,6 +117,12 @@ describe('.dockerignore', () => {
     assert.ok(sources.length >= 4);
     for (const s of sources) assert.equal(isIgnored(ignore, s.replace(/\/$/, '')), false, `COPY ${s} is excluded by .dockerignore`);
     for (const p of ['src/cli/main.ts', 'src/kube/client.ts', 'package-lock.json']) assert.equal(isIgnored(ignore, p), false, p);
+  });
+
+  it('keeps every source file (the image compiles all of src/)', () => {
+    const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+    const dropped = files(join(REPO_ROOT, 'src')).map((f) => relative(REPO_ROOT, f)).filter((f) => isIgnored(ignore, f));
+    assert.deepEqual(dropped, []);
   });
 
   it('matching follows the patternmatcher rules (last match wins, ! re-includes, directories cover their contents)', () => {
