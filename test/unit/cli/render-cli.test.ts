@@ -1,7 +1,7 @@
 // The CLI as a user runs it: a real process, its stdout, stderr and exit code.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { parseAllDocuments } from 'yaml';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'segmentation-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(args: string[], stdin?: string) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/main.ts'), ...args], { cwd: repo, input: stdin, encoding: 'utf8' });
