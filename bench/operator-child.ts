@@ -1,6 +1,7 @@
 // The operator under test, in its own process so that its memory (RSS, heap) is its own. Constructed
 // exactly as `segmentation run` constructs it (the in-process Operator class), health and metrics
 // ports off, leader election off. Driven over Node IPC by bench/lib/operator-process.ts.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Operator } from '../src/controller/operator.js';
 import type { ChildStats, FromChild, ToChild } from './lib/protocol.js';
 
@@ -14,6 +15,8 @@ function send(msg: FromChild): void {
   process.send?.(msg);
 }
 
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
 let ticks = 0;
 /** RSS every tick (cheap); heap every 5th (process.memoryUsage() walks the heap spaces, showed in profiles). */
 function sample(): void {
@@ -30,6 +33,7 @@ function stats(): ChildStats {
     heapUsedMb: m.heapUsed / MB,
     peakRssMb: peakRss / MB,
     peakHeapUsedMb: peakHeap / MB,
+    loopDelay: { p50Ms: loop.percentile(50) / 1e6, p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6 },
     cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
     cached: { namespaces: operator?.namespaces.size ?? 0, profiles: operator?.profiles.size ?? 0, policies: operator?.policies.size ?? 0 },
   };
@@ -74,6 +78,7 @@ process.on('message', (raw) => {
             peakRss = 0;
             peakHeap = 0;
           }
+          if (msg.resetLoopDelay) loop.reset();
           send({ ev: 'stats', id: msg.id, stats: s });
           return;
         }

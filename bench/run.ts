@@ -13,7 +13,7 @@ import { loadKubeConfig, unlimitedClient } from './lib/kube.js';
 import { buildChild, measureImportCost, type ChildRuntime, type ImportCost, type OperatorProcess } from './lib/operator-process.js';
 import { PolicyWatch } from './lib/policy-watch.js';
 import { renderMarkdown, renderTable, writeCharts } from './lib/report.js';
-import { checkTargets, type BenchOptions, type BenchResults, type Machine, type ScaleResult } from './lib/results.js';
+import { checkTargets, type BenchOptions, type BenchResults, type LoopDelay, type Machine, type ScaleResult } from './lib/results.js';
 import {
   applyProfile,
   baselineConvergence,
@@ -167,7 +167,7 @@ async function main(): Promise<void> {
     const baselineSamples: number[] = [];
     let lastBaseline: ConvergenceResult | undefined;
     let baselineBootstrap: ScaleResult['bootstrap']['baseline'] | undefined;
-    let full: Omit<ScaleResult, 'convergence' | 'wallSeconds' | 'n'> & { convergence: ConvergenceResult; operatorCpu: number } | undefined;
+    let full: (Omit<ScaleResult, 'convergence' | 'wallSeconds' | 'n'> & { convergence: ConvergenceResult; operatorCpu: number; operatorLoopDelay: LoopDelay }) | undefined;
     for (let r = 0; r < options.rounds; r++) {
       const order = r % 2 === 0 ? (['baseline', 'operator'] as const) : (['operator', 'baseline'] as const);
       for (const kind of order) {
@@ -185,7 +185,7 @@ async function main(): Promise<void> {
               // The same bootstrap as the operator's (same profile, 5 policies), by the minimal client.
               const withRule = await applyProfile(cluster.ctx, true);
               const boot = await bootstrapLatency(cluster.ctx, namespaceNames('boot', options.bootstrapCount), options.rate, expectedNames(cluster.ctx, true), baselinePolicyCreator(cluster.ctx, withRule));
-              baselineBootstrap = { p50Ms: round(boot.p50Ms, 1), p95Ms: round(boot.p95Ms, 1), p99Ms: round(boot.p99Ms, 1), maxMs: round(boot.maxMs, 1), createP99Ms: round(boot.createP99Ms, 1) };
+              baselineBootstrap = { p50Ms: round(boot.p50Ms, 1), p95Ms: round(boot.p95Ms, 1), p99Ms: round(boot.p99Ms, 1), maxMs: round(boot.maxMs, 1), createP99Ms: round(boot.createP99Ms, 1), apiserverRequests: boot.apiserverRequests };
               log(`baseline bootstrap: p50 ${boot.p50Ms.toFixed(0)} ms, p99 ${boot.p99Ms.toFixed(0)} ms, max ${boot.maxMs.toFixed(0)} ms`);
             }
           } else {
@@ -203,7 +203,7 @@ async function main(): Promise<void> {
     full.bootstrap.baseline = baselineBootstrap;
     const seconds = median(operatorSamples);
     const baselineSeconds = median(baselineSamples);
-    const { convergence: c, operatorCpu, ...rest } = full;
+    const { convergence: c, operatorCpu, operatorLoopDelay, ...rest } = full;
     scales.push({
       n,
       convergence: {
@@ -222,6 +222,9 @@ async function main(): Promise<void> {
           baselineApiserver: round(lastBaseline.apiserverCpuSeconds),
           baselineDriver: round(lastBaseline.driverCpuSeconds),
         },
+        apiserverRequests: c.apiserverRequests,
+        baselineApiserverRequests: lastBaseline.apiserverRequests,
+        operatorLoopDelay,
       },
       ...rest,
       wallSeconds: round((performance.now() - started) / 1000, 1),
@@ -260,13 +263,15 @@ async function operatorScenarios(cluster: Cluster, n: number, options: BenchOpti
   let current: OperatorProcess = proc;
   try {
     await proc.idle();
-    const cpu0 = (await proc.stats()).cpuSeconds;
+    const cpu0 = (await proc.stats({ resetLoopDelay: true })).cpuSeconds;
     log(`operator: ${n} namespaces, ${expectedNames(ctx).length} policies each, concurrency ${options.concurrency}, ${options.workers} workers`);
     const names = namespaceNames('ns', n);
     const convergence = await operatorConvergence(ctx, names, options.concurrency);
-    const operatorCpu = (await proc.stats()).cpuSeconds - cpu0;
-    log(`operator: ${convergence.seconds.toFixed(2)} s`);
-    if (!full) return { convergence, operatorCpu };
+    const afterConvergence = await proc.stats();
+    const operatorCpu = afterConvergence.cpuSeconds - cpu0;
+    const operatorLoopDelay = roundAll(afterConvergence.loopDelay);
+    log(`operator: ${convergence.seconds.toFixed(2)} s (operator CPU ${operatorCpu.toFixed(1)} s, event-loop delay p99 ${operatorLoopDelay.p99Ms} ms, max ${operatorLoopDelay.maxMs} ms)`);
+    if (!full) return { convergence, operatorCpu, operatorLoopDelay };
 
     await settle(ctx, proc);
     const first = await proc.stats({ gc: true });
@@ -278,21 +283,23 @@ async function operatorScenarios(cluster: Cluster, n: number, options: BenchOpti
 
     const fanout = await profileFanout(ctx, proc, names);
     log(`fan-out: ${fanout.seconds.toFixed(2)} s, ${fanout.writes} writes for ${fanout.namespaces} namespaces`);
-    const beforeBootstrap = await proc.stats({ gc: true });
+    const beforeBootstrap = await proc.stats({ gc: true, resetLoopDelay: true });
 
     const bootNames = namespaceNames('boot', options.bootstrapCount);
     const expected = expectedNames(ctx, true);
     log(`bootstrap: ${bootNames.length} namespaces at ${options.rate}/s`);
     const boot = await bootstrapLatency(ctx, bootNames, options.rate, expected);
-    log(`bootstrap: p50 ${boot.p50Ms.toFixed(0)} ms, p99 ${boot.p99Ms.toFixed(0)} ms, max ${boot.maxMs.toFixed(0)} ms`);
+    const bootLoop = roundAll((await proc.stats()).loopDelay);
+    log(`bootstrap: p50 ${boot.p50Ms.toFixed(0)} ms, p99 ${boot.p99Ms.toFixed(0)} ms, max ${boot.maxMs.toFixed(0)} ms (operator event-loop delay p99 ${bootLoop.p99Ms} ms, max ${bootLoop.maxMs} ms)`);
     await settle(ctx, proc);
     const after = await proc.stats({ gc: true });
     return {
       convergence,
       operatorCpu,
-      bootstrap: { ...roundAll(boot), expectedPolicies: expected.length } as ScaleResult['bootstrap'],
+      operatorLoopDelay,
+      bootstrap: { ...roundAll(boot), expectedPolicies: expected.length, loopDelay: bootLoop } as ScaleResult['bootstrap'],
       restart: { ...restart, readySeconds: round(restart.readySeconds, 3), processReadySeconds: round(restart.processReadySeconds, 3), resyncedSeconds: round(restart.resyncedSeconds, 3) },
-      fanout: { ...fanout, seconds: round(fanout.seconds, 3) },
+      fanout: { ...fanout, seconds: round(fanout.seconds, 3), loopDelay: roundAll(fanout.loopDelay) },
       rssMb: round(Math.max(first.peakRssMb, beforeBootstrap.peakRssMb), 1),
       heapMb: round(Math.max(first.peakHeapUsedMb, beforeBootstrap.peakHeapUsedMb), 1),
       peaks: {

@@ -56,3 +56,24 @@ export async function apiserverCpuSeconds(kc: KubeConfig): Promise<number> {
   const line = (await getText(kc, '/metrics')).split('\n').find((l) => l.startsWith('process_cpu_seconds_total '));
   return line ? Number(line.split(/\s+/)[1]) : Number.NaN;
 }
+
+/** Requests by "VERB resource[/subresource]" (all codes), for explaining where the API server's time went. */
+export function requestCounts(samples: readonly RequestSample[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of samples) {
+    const key = `${s.labels.verb ?? '?'} ${s.labels.resource ?? '?'}${s.labels.subresource ? `/${s.labels.subresource}` : ''}`;
+    out.set(key, (out.get(key) ?? 0) + s.value);
+  }
+  return out;
+}
+
+export async function readRequestCounts(kc: KubeConfig): Promise<Map<string, number>> {
+  return requestCounts(parseRequestTotals(await getText(kc, '/metrics')));
+}
+
+/** The `top` largest increases between two readings, as "VERB resource" -> count. */
+export function topDiff(after: Map<string, number>, before: Map<string, number>, top = 10): Record<string, number> {
+  const diffs = [...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)] as const).filter(([, v]) => v > 0);
+  diffs.sort((a, b) => b[1] - a[1]);
+  return Object.fromEntries(diffs.slice(0, top));
+}

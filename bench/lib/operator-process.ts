@@ -126,8 +126,9 @@ export class OperatorProcess {
     await this.request((id) => ({ cmd: 'idle', id }));
   }
 
-  async stats({ resetPeaks = false, gc = false }: { resetPeaks?: boolean; gc?: boolean } = {}): Promise<ChildStats> {
-    const msg = await this.request((id) => ({ cmd: 'stats', id, resetPeaks, gc }));
+  /** Current figures; `resetLoopDelay` starts a new event-loop delay window after this reading. */
+  async stats({ resetPeaks = false, resetLoopDelay = false, gc = false }: { resetPeaks?: boolean; resetLoopDelay?: boolean; gc?: boolean } = {}): Promise<ChildStats> {
+    const msg = await this.request((id) => ({ cmd: 'stats', id, resetPeaks, resetLoopDelay, gc }));
     if (msg.ev !== 'stats') throw new Error('unexpected reply');
     return msg.stats;
   }

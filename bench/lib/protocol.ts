@@ -14,7 +14,7 @@ export interface ChildOptions {
 export type ToChild =
   | { cmd: 'start'; options: ChildOptions }
   | { cmd: 'idle'; id: number }
-  | { cmd: 'stats'; id: number; resetPeaks?: boolean; gc?: boolean }
+  | { cmd: 'stats'; id: number; resetPeaks?: boolean; resetLoopDelay?: boolean; gc?: boolean }
   | { cmd: 'stop' };
 
 export interface ChildStats {
@@ -26,6 +26,8 @@ export interface ChildStats {
   peakHeapUsedMb: number;
   /** After a forced full GC (only when asked with gc: true): what the operator really retains. */
   afterGc?: { rssMb: number; heapUsedMb: number; heapTotalMb: number; externalMb: number; arrayBuffersMb: number };
+  /** Event-loop delay since the last reset (perf_hooks.monitorEventLoopDelay): how long ready work waited. */
+  loopDelay: { p50Ms: number; p99Ms: number; maxMs: number };
   /** CPU time the process has used so far (user + system). */
   cpuSeconds: number;
   /** Objects in the operator's caches. */

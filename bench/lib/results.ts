@@ -16,6 +16,12 @@ export interface Machine {
   loadAverageAfter: number[];
 }
 
+export interface LoopDelay {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
 export interface ScaleResult {
   /** Namespaces selected by the profile in the convergence, restart and fan-out scenarios. */
   n: number;
@@ -40,11 +46,18 @@ export interface ScaleResult {
       baselineApiserver: number;
       baselineDriver: number;
     };
+    /** Requests kube-apiserver served during the last operator and baseline runs (largest first). */
+    apiserverRequests: Record<string, number>;
+    baselineApiserverRequests: Record<string, number>;
+    /** The operator's event-loop delay during the last convergence run. */
+    operatorLoopDelay: LoopDelay;
   };
   bootstrap: BootstrapResult & {
     expectedPolicies: number;
     /** The same namespaces at the same rate by the minimal client (namespace, then its policies): the floor on this machine. */
-    baseline?: { p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number; createP99Ms: number };
+    baseline?: { p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number; createP99Ms: number; apiserverRequests: Record<string, number> };
+    /** The operator's event-loop delay during the bootstrap. */
+    loopDelay: LoopDelay;
   };
   restart: RestartResult;
   fanout: FanoutResult;

@@ -11,7 +11,7 @@ import { withOwner } from '../../src/controller/plan.js';
 import { understandProfile } from '../../src/controller/profiles.js';
 import { createPolicy, type ProfileObject } from '../../src/kube/api.js';
 import type { KubeClient } from '../../src/kube/client.js';
-import { apiserverCpuSeconds, diffTotals, readWriteTotals } from './apiserver-metrics.js';
+import { apiserverCpuSeconds, diffTotals, readRequestCounts, readWriteTotals, topDiff } from './apiserver-metrics.js';
 import { createNamespace, pool, withRetry } from './kube.js';
 import { OperatorProcess, diffWrites, policyWrites, statusWrites, type ReadyInfo, type SpawnOptions } from './operator-process.js';
 import { BENCH_LABEL, benchProfile, renderedNames } from './profile.js';
@@ -68,10 +68,17 @@ export interface ConvergenceResult {
   apiserverCpuSeconds: number;
   /** Driver (this process) CPU seconds during the run. */
   driverCpuSeconds: number;
+  /** The largest request counts kube-apiserver served during the run, by verb and resource. */
+  apiserverRequests: Record<string, number>;
+}
+
+async function countsOf(ctx: BenchContext): Promise<Map<string, number>> {
+  return readRequestCounts(ctx.kc).catch(() => new Map<string, number>());
 }
 
 async function timed(ctx: BenchContext, names: string[], expected: string[], work: () => Promise<void>): Promise<ConvergenceResult> {
   const cpu0 = await cpuOf(ctx);
+  const req0 = await countsOf(ctx);
   const driver0 = process.cpuUsage();
   const t0 = performance.now();
   const done = ctx.watch.waitFor(names, expected);
@@ -87,6 +94,7 @@ async function timed(ctx: BenchContext, names: string[], expected: string[], wor
       policies: names.length * expected.length,
       apiserverCpuSeconds: (await cpuOf(ctx)) - cpu0,
       driverCpuSeconds: (driver.user + driver.system) / 1e6,
+      apiserverRequests: topDiff(await countsOf(ctx), req0),
     };
   } finally {
     clearInterval(progress);
@@ -143,6 +151,7 @@ export interface BootstrapResult {
   /** The same, measured from the moment the create request was sent. */
   fromRequestP99Ms: number;
   createP99Ms: number;
+  apiserverRequests: Record<string, number>;
 }
 
 /**
@@ -150,6 +159,7 @@ export interface BootstrapResult {
  * `afterCreate` (the baseline) creates the policies itself once the namespace create has returned.
  */
 export async function bootstrapLatency(ctx: BenchContext, names: string[], rate: number, expected = expectedNames(ctx), afterCreate?: (ns: string) => Promise<void>): Promise<BootstrapResult> {
+  const req0 = await countsOf(ctx);
   const sent = new Map<string, number>();
   const returned = new Map<string, number>();
   const done = ctx.watch.waitFor(names, expected);
@@ -183,6 +193,7 @@ export async function bootstrapLatency(ctx: BenchContext, names: string[], rate:
     maxMs: Math.max(...fromReturn),
     fromRequestP99Ms: percentile(fromRequest, 99),
     createP99Ms: percentile(createMs, 99),
+    apiserverRequests: topDiff(await countsOf(ctx), req0),
   };
 }
 
@@ -209,6 +220,7 @@ export interface RestartResult {
   processReadySeconds: number;
   /** Operator.start() until its first full pass over every namespace finished (queue idle). */
   resyncedSeconds: number;
+  apiserverRequests: Record<string, number>;
 }
 
 /**
@@ -219,6 +231,7 @@ export async function restartOperator(ctx: BenchContext, current: OperatorProces
   await settle(ctx, current);
   await current.stop();
   const before = await readWriteTotals(ctx.kc);
+  const req0 = await countsOf(ctx);
   const { proc, ready } = await spawn();
   const readyAt = performance.now();
   await proc.idle();
@@ -237,6 +250,7 @@ export async function restartOperator(ctx: BenchContext, current: OperatorProces
       readySeconds: ready.startSeconds,
       processReadySeconds: ready.sinceSpawnSeconds,
       resyncedSeconds,
+      apiserverRequests: topDiff(await countsOf(ctx), req0),
     },
   };
 }
@@ -251,13 +265,17 @@ export interface FanoutResult {
   /** Profile status writes, counted separately. */
   statusWrites: number;
   writesByKind: Record<string, number>;
+  apiserverRequests: Record<string, number>;
+  /** The operator's event-loop delay during the fan-out. */
+  loopDelay: { p50Ms: number; p99Ms: number; maxMs: number };
 }
 
 /** Profile change fan-out: add one rule (one new policy per namespace) on a converged cluster. */
 export async function profileFanout(ctx: BenchContext, op: OperatorProcess, namespaces: string[]): Promise<FanoutResult> {
   await settle(ctx, op);
-  const s0 = await op.stats();
+  const s0 = await op.stats({ resetLoopDelay: true });
   const a0 = await readWriteTotals(ctx.kc);
+  const req0 = await countsOf(ctx);
   const before = new Set(expectedNames(ctx));
   const added = expectedNames(ctx, true).filter((n) => !before.has(n));
   const done = ctx.watch.waitFor(namespaces, added);
@@ -265,6 +283,7 @@ export async function profileFanout(ctx: BenchContext, op: OperatorProcess, name
   const tPatched = performance.now();
   const doneAt = await done;
   const seconds = elapsed(tPatched, Math.max(tPatched, ...doneAt.values()));
+  const { loopDelay } = await op.stats();
   await settle(ctx, op);
   const s1 = await op.stats();
   const api = diffTotals(await readWriteTotals(ctx.kc), a0);
@@ -276,6 +295,8 @@ export async function profileFanout(ctx: BenchContext, op: OperatorProcess, name
     apiserverWrites: api.networkpolicies,
     statusWrites: statusWrites(writes),
     writesByKind: writes,
+    apiserverRequests: topDiff(await countsOf(ctx), req0),
+    loopDelay,
   };
 }
 
