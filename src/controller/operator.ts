@@ -223,11 +223,12 @@ export class Operator {
       update: (_old, ns) => this.enqueue(ns.metadata?.name),
       delete: (ns) => this.enqueue(ns.metadata?.name),
     });
-    const policyEvent = (p: ObservedPolicy) => {
-      this.reconciler.observedEvent(p.metadata.namespace ?? '', p.metadata.name ?? '');
+    const policyEvent = (p: ObservedPolicy, deleted: boolean) => {
+      // The echo of our own write changes nothing the last reconcile did not already know.
+      if (this.reconciler.observedEvent(p.metadata.namespace ?? '', p.metadata.name ?? '', deleted ? null : p)) return;
       this.enqueue(p.metadata.namespace);
     };
-    this.policies.on({ add: policyEvent, update: (_o, p) => policyEvent(p), delete: policyEvent });
+    this.policies.on({ add: (p) => policyEvent(p, false), update: (_o, p) => policyEvent(p, false), delete: (p) => policyEvent(p, true) });
     const profileEvent = (oldRaw: ProfileObject | undefined, newRaw: ProfileObject | undefined) => {
       const name = (newRaw ?? oldRaw)?.metadata?.name ?? '';
       let before = this.registry.get(name);

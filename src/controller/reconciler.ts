@@ -36,6 +36,16 @@ type OpResult = { kind: 'ok' } | { kind: 'gone' } | { kind: 'conflict'; message:
 
 let sequence = 0;
 
+/**
+ * Orders two resourceVersions when both are decimal integers (etcd revisions, as every API server in
+ * practice serves); undefined when they cannot be compared, which callers treat as "newer".
+ */
+export function compareResourceVersions(a: string | undefined, b: string | undefined): number | undefined {
+  if (!a || !b || !/^\d+$/.test(a) || !/^\d+$/.test(b)) return undefined;
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 const RECENT_TTL_MS = 30_000;
 
 export class Reconciler {
@@ -48,12 +58,32 @@ export class Reconciler {
 
   constructor(private readonly d: ReconcilerDeps) {}
 
-  /** The informer saw an event for this policy: the cache is now at least as new as our write. */
-  observedEvent(namespace: string, name: string): void {
+  /**
+   * The informer saw an event for this policy: the cache is now at least as new as our write. Returns true
+   * when the event is only the echo of our own write (same resourceVersion, or the delete we made), which
+   * tells the reconciler nothing new: no need to reconcile the namespace again for it.
+   */
+  observedEvent(namespace: string, name: string, obj: ObservedPolicy | null): boolean {
     const m = this.recent.get(namespace);
-    if (!m) return;
-    m.delete(name);
-    if (m.size === 0) this.recent.delete(namespace);
+    const mine = m?.get(name);
+    if (!m || !mine) return false;
+    const forget = () => {
+      m.delete(name);
+      if (m.size === 0) this.recent.delete(namespace);
+    };
+    if (mine.obj === null) {
+      forget();
+      return obj === null;
+    }
+    const order = obj === null ? undefined : compareResourceVersions(obj.metadata.resourceVersion, mine.obj.metadata.resourceVersion);
+    if (order === 0) {
+      forget();
+      return true;
+    }
+    // An event older than our write (e.g. from an intermediate step) says nothing new: keep waiting.
+    if (order !== undefined && order < 0) return true;
+    forget();
+    return false;
   }
 
   private remember(namespace: string, name: string, obj: ObservedPolicy | null): void {
@@ -85,13 +115,14 @@ export class Reconciler {
     const reconcileId = `${process.pid.toString(36)}-${(++sequence).toString(36)}`;
     const started = performance.now();
     const log = this.d.log.child({ reconcileId, namespace });
+    const debug = this.d.log.isDebugEnabled();
     const ns = this.d.namespaces.get(namespace);
     if (!ns || isTerminating(ns)) {
       // Gone or going: nothing to write (the namespace controller deletes its policies); forget it.
       this.recent.delete(namespace);
       this.d.onOutcomes(this.d.outcomes.setNamespace(namespace, new Map()));
       this.d.metrics?.reconciles.inc({ result: 'skipped' });
-      log.debug('namespace absent or terminating: skipped', { profile: null });
+      if (debug) log.debug('namespace absent or terminating: skipped', { profile: null });
       return {};
     }
     const info = { name: namespace, labels: ns.metadata?.labels ?? {} };
@@ -110,7 +141,7 @@ export class Reconciler {
     const settle = (result: OpResult, profile: string | undefined, name: string, verb: string) => {
       switch (result.kind) {
         case 'ok':
-          log.info(`${verb} ${name}`, { profile, policy: name, verb });
+          if (debug) log.debug(`${verb} ${name}`, { profile, policy: name, verb });
           return;
         case 'gone':
           gone = true;
@@ -161,7 +192,7 @@ export class Reconciler {
     this.d.metrics?.reconciles.inc({ result: retry ? 'error' : 'success' });
     const summary = { profile: profilesHere.join(',') || null, created: plan.create.length, updated: plan.update.length, deleted: plan.delete.length, unchanged: plan.unchanged, ms: Math.round(seconds * 1000) };
     if (writes > 0 || retry) log.info(retry ? 'reconciled with failures' : 'reconciled', summary);
-    else log.debug('in sync', summary);
+    else if (debug) log.debug('in sync', summary);
     return retry ? { requeue: true } : {};
   }
 

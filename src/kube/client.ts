@@ -1,8 +1,9 @@
 // The one place that sends requests to the API server. Plain JSON over client-node's authenticated
 // transport (the same one its Watch uses), so objects stay in their wire form (`from`, not `_from`),
 // every request passes one token bucket, and every write is counted by resource and verb.
+import { STATUS_CODES } from 'node:http';
 import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
-import { fetch, type Dispatcher } from 'undici';
+import { request as undiciRequest, type Dispatcher } from 'undici';
 import { KubeApiError } from './errors.js';
 import { TokenBucket } from './ratelimit.js';
 
@@ -83,32 +84,35 @@ export class KubeClient {
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const { headers, dispatcher } = await this.authentication(url.toString());
     const started = performance.now();
-    const init: Parameters<typeof fetch>[1] = {
-      method,
-      headers: { ...headers, Accept: 'application/json', ...(opts.body !== undefined ? { 'Content-Type': opts.contentType ?? 'application/json' } : {}) },
-      ...(opts.body !== undefined ? { body: typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body) } : {}),
-      ...(dispatcher ? { dispatcher } : {}),
-    };
-    let res: Awaited<ReturnType<typeof fetch>>;
+    const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+    // undici's request() rather than fetch(): same transport, a fraction of the per-request CPU.
+    let status: number;
+    let text: string;
     try {
-      res = await fetch(url, init);
+      const res = await undiciRequest(url, {
+        method: method as Dispatcher.HttpMethod,
+        headers: { ...headers, accept: 'application/json', ...(body !== undefined ? { 'content-type': opts.contentType ?? 'application/json' } : {}) },
+        ...(body !== undefined ? { body } : {}),
+        ...(dispatcher ? { dispatcher } : {}),
+      });
+      status = res.statusCode;
+      text = await res.body.text();
     } catch (err) {
       this.opts.onRequest?.(method, 0, (performance.now() - started) / 1000);
       throw err;
     }
-    const text = await res.text();
-    this.opts.onRequest?.(method, res.status, (performance.now() - started) / 1000);
-    if (res.status >= 400) {
-      let reason = res.statusText || 'Error';
+    this.opts.onRequest?.(method, status, (performance.now() - started) / 1000);
+    if (status >= 400) {
+      let reason = STATUS_CODES[status] ?? 'Error';
       let message = text.slice(0, 500);
       try {
-        const status = JSON.parse(text) as { reason?: string; message?: string };
-        if (status.reason) reason = status.reason;
-        if (status.message) message = status.message;
+        const parsed = JSON.parse(text) as { reason?: string; message?: string };
+        if (parsed.reason) reason = parsed.reason;
+        if (parsed.message) message = parsed.message;
       } catch {
         // not a metav1.Status
       }
-      throw new KubeApiError(res.status, reason, message, method, path);
+      throw new KubeApiError(status, reason, message, method, path);
     }
     if (opts.write) {
       this.writes.record(opts.write.resource, opts.write.verb);

@@ -271,7 +271,9 @@ export class Informer<T extends KubeObject> {
         if (err && !(err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))) reject(err);
         else resolve(events);
       };
-      const query: Record<string, string | boolean> = { resourceVersion: this.resourceVersion, allowWatchBookmarks: true };
+      // The server ends the watch (sending a bookmark first, so our resourceVersion stays fresh) before
+      // client-node's 30 s inactivity timeout would abort it; jittered so informers do not reconnect together.
+      const query: Record<string, string | boolean | number> = { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 20 + Math.floor(Math.random() * 8) };
       if (this.opts.labelSelector) query.labelSelector = this.opts.labelSelector;
       const onEvent = (type: string, obj: T & { code?: number }) => {
         if (finished) return;

@@ -128,3 +128,14 @@ describe('planNamespace', () => {
     assert.equal(plan.create.length, renderNamespace(b.compiled!, ns).length);
   });
 });
+
+describe('compareResourceVersions', () => {
+  it('orders etcd revisions numerically and refuses what it cannot compare', async () => {
+    const { compareResourceVersions } = await import('../../../src/controller/reconciler.js');
+    assert.equal(compareResourceVersions('9', '10')! < 0, true);
+    assert.equal(compareResourceVersions('100', '99')! > 0, true);
+    assert.equal(compareResourceVersions('42', '42'), 0);
+    assert.equal(compareResourceVersions('abc', '1'), undefined);
+    assert.equal(compareResourceVersions(undefined, '1'), undefined);
+  });
+});
