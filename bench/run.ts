@@ -2,6 +2,7 @@
 // kube-controller-manager, started here and stopped at the end), side by side with a minimal baseline
 // client. Prints a table and writes bench/results/latest.json, a dated copy, report.md and SVG charts.
 // docs/benchmark.md explains every number.
+import { execFileSync } from 'node:child_process';
 import { Command } from 'commander';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
@@ -118,6 +119,8 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'segmentation-bench-'));
   log(`operator logs and profiles: ${work}`);
   const binaries = await ensureBinaries({ onProgress: log });
+  const code = sourceState();
+  log(`operator source: ${code.commit}${code.uncommittedSourceFiles.length > 0 ? ` plus uncommitted changes in ${code.uncommittedSourceFiles.join(', ')}` : ''}`);
   let importCost: ImportCost | undefined;
   if (options.runtime === 'compiled') {
     log('compiling the operator child (tsc -p bench/tsconfig.child.json)');
@@ -144,7 +147,7 @@ async function main(): Promise<void> {
       loadAverageBefore: loadBefore,
       loadAverageAfter: loadavg().map((v) => round(v, 2)),
     };
-    const results: BenchResults = { machine, options, method: METHOD, ...(importCost ? { importCost: roundAll(importCost) } : {}), scales };
+    const results: BenchResults = { machine, code, options, method: METHOD, ...(importCost ? { importCost: roundAll(importCost) } : {}), scales };
     if (final) {
       process.stdout.write(`${renderTable(results)}\n`);
       for (const t of checkTargets(results)) process.stdout.write(`${t.met ? 'met    ' : 'NOT met'}  N=${t.n}  ${t.target}: ${t.value}\n`);
@@ -319,6 +322,20 @@ async function operatorScenarios(cluster: Cluster, n: number, options: BenchOpti
   } finally {
     await current.stop().catch(() => current.kill());
   }
+}
+
+/** The commit the operator was built from, and src/ files that differed from it (the child is compiled from the work tree). */
+function sourceState(): { commit: string; uncommittedSourceFiles: string[] } {
+  const git = (...args: string[]) => {
+    try {
+      return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return '';
+    }
+  };
+  const commit = git('rev-parse', '--short=12', 'HEAD') || 'unknown';
+  const dirty = git('status', '--porcelain', '--', 'src').split('\n').filter(Boolean).map((l) => l.slice(3));
+  return { commit, uncommittedSourceFiles: dirty };
 }
 
 function roundAll<T extends object>(o: T): T {

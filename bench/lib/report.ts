@@ -142,6 +142,7 @@ export function renderMarkdown(r: BenchResults, notes = ''): string {
     '# Benchmark report',
     '',
     `Run ${m.date} on ${m.cores} cores (${m.cpuModel}), ${m.memoryGb} GB, ${m.os}; Node ${m.node}; kube-apiserver ${m.kubeApiserver}, etcd ${m.etcd}. Load average before ${m.loadAverageBefore.join(' / ')}, after ${m.loadAverageAfter.join(' / ')} (1/5/15 min; anything above 0 is other work sharing the machine).`,
+    `Operator source: commit ${r.code.commit}${r.code.uncommittedSourceFiles.length > 0 ? ` with uncommitted changes in ${r.code.uncommittedSourceFiles.join(', ')}` : ''}.`,
     `Options: scales ${o.scales.join(', ')}; operator workers ${o.workers}; concurrency ${o.concurrency}; bootstrap ${o.bootstrapCount} namespaces at ${o.rate}/s; rounds ${o.rounds}; operator runtime ${o.runtime}, log level ${o.logLevel}${o.qps !== undefined ? `; qps ${o.qps}` : ''}${o.burst !== undefined ? `; burst ${o.burst}` : ''}.`,
     '',
     'Reproduce: `npm run bench -- ' + `--scales ${o.scales.join(',')} --rounds ${o.rounds}` + '` (see docs/benchmark.md).',

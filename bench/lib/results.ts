@@ -98,6 +98,8 @@ export interface BenchOptions {
 
 export interface BenchResults {
   machine: Machine;
+  /** The operator source measured: the commit, and src/ files that had uncommitted changes at build time. */
+  code: { commit: string; uncommittedSourceFiles: string[] };
   options: BenchOptions;
   /** How latency and memory are measured, in words (copied into the report). */
   method: Record<string, string>;
