@@ -96,7 +96,14 @@ describe('manifests/ operator namespace', () => {
   });
 
   it('is never targeted by a profile (segmentation.dev/ignore=true): a default deny would cut the operator off', () => {
-    assert.equal(findObject(docs, 'Namespace', OPERATOR_NAMESPACE).metadata.labels?.['segmentation.dev/ignore'], 'true');
+    const ns = findObject(docs, 'Namespace', OPERATOR_NAMESPACE);
+    assert.equal(ns.metadata.labels?.['segmentation.dev/ignore'], 'true');
+    // A profile for every namespace renders nothing there, and does render for the same namespace unlabelled.
+    const everything = segmentationProfileSchema.parse({ apiVersion: 'segmentation.dev/v1alpha1', kind: 'SegmentationProfile', metadata: { name: 'all' }, spec: {} });
+    const labels = { ...(ns.metadata.labels ?? {}), 'kubernetes.io/metadata.name': OPERATOR_NAMESPACE };
+    assert.deepEqual(render(everything, { name: OPERATOR_NAMESPACE, labels }), []);
+    const { ['segmentation.dev/ignore']: _ignored, ...unlabelled } = labels;
+    assert.ok(render(everything, { name: OPERATOR_NAMESPACE, labels: unlabelled }).length > 0);
   });
 });
 
