@@ -100,7 +100,7 @@ describe('manifests/ operator namespace', () => {
     assert.equal(ns.metadata.labels?.['segmentation.dev/ignore'], 'true');
     // A profile for every namespace renders nothing there, and does render for the same namespace unlabelled.
     const everything = segmentationProfileSchema.parse({ apiVersion: 'segmentation.dev/v1alpha1', kind: 'SegmentationProfile', metadata: { name: 'all' }, spec: {} });
-    const labels = { ...(ns.metadata.labels ?? {}), 'kubernetes.io/metadata.name': OPERATOR_NAMESPACE };
+    const labels: Record<string, string> = { ...(ns.metadata.labels ?? {}), 'kubernetes.io/metadata.name': OPERATOR_NAMESPACE };
     assert.deepEqual(render(everything, { name: OPERATOR_NAMESPACE, labels }), []);
     const { ['segmentation.dev/ignore']: _ignored, ...unlabelled } = labels;
     assert.ok(render(everything, { name: OPERATOR_NAMESPACE, labels: unlabelled }).length > 0);
