@@ -205,8 +205,9 @@ export class Operator {
     this.log.warn(`${name} list/watch failed, restarting with backoff: ${errorMessage(err)}`, { informer: name, code: statusCodeOf(err) });
   }
 
+  /** Only the leader queues work: a standby keeps its caches warm and enqueues everything when it takes over. */
   private enqueue(namespace: string | undefined): void {
-    if (namespace) this.queue.add(namespace);
+    if (namespace && this.active) this.queue.add(namespace);
   }
 
   private namespaceInfos() {
@@ -242,7 +243,7 @@ export class Operator {
       if (after && after.errors.length > 0) this.log.warn(`profile ${name} is invalid and affects no namespace: ${after.errors.join('; ')}`, { profile: name });
       const targets = namespacesForProfileEvent(before?.parsed, after?.errors.length === 0 ? after.parsed : undefined, this.namespaceInfos(), this.namespacesWithPoliciesOf(name));
       this.log.debug(`profile ${newRaw ? 'changed' : 'deleted'}: ${targets.size} namespaces to reconcile`, { profile: name });
-      for (const ns of targets) this.queue.add(ns);
+      for (const ns of targets) this.enqueue(ns);
       if (newRaw) this.markStatusDirty([name]);
     };
     this.profiles.on({ add: (p) => profileEvent(undefined, p), update: (o, p) => profileEvent(o, p), delete: (p) => profileEvent(p, undefined) });
@@ -266,7 +267,7 @@ export class Operator {
     if (this.active || this.stopping) return;
     this.active = true;
     if (this.queue.isShuttingDown()) this.queue = this.newQueue();
-    for (const ns of this.namespaces.list()) this.enqueue(ns.metadata?.name);
+    for (const ns of this.namespaces.list()) if (ns.metadata?.name) this.queue.add(ns.metadata.name);
     this.markStatusDirty(this.registry.names());
     const queue = this.queue;
     this.workersDone = runWorkers(queue, this.workers, (ns) => this.reconciler.reconcile(ns), (ns, err) => {
@@ -285,9 +286,10 @@ export class Operator {
     await this.statusFlush;
   }
 
-  /** Resolves when nothing is queued or being reconciled and no status write is pending. */
+  /** Resolves when nothing is queued or being reconciled and no status write is pending (at once on a standby). */
   async whenIdle(): Promise<void> {
     for (;;) {
+      if (!this.active) return;
       await this.queue.whenIdle();
       await this.statusFlush;
       if (this.queue.length === 0 && this.queue.processingCount === 0 && this.dirtyProfiles.size === 0) return;
