@@ -196,10 +196,12 @@ describe('least privilege: the operator as its own ServiceAccount', function () 
       const args = expandArgs(operatorContainer(loadKustomization(MANIFESTS_DIR)).args ?? [], { POD_NAME: podName, POD_NAMESPACE: OPERATOR_NAMESPACE }).map((a) =>
         a.startsWith('--health-port=') ? `--health-port=${healthPort}` : a.startsWith('--metrics-port=') ? `--metrics-port=${metricsPort}` : a,
       );
-      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'KUBECONFIG' && !k.startsWith('SEGMENTATION_')));
+      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'KUBECONFIG' && k !== 'NODE_OPTIONS' && !k.startsWith('SEGMENTATION_')));
+      // The container's own environment (plain values; the downward API ones resolved as the kubelet would).
+      const containerEnv = Object.fromEntries((operatorContainer(loadKustomization(MANIFESTS_DIR)).env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
       child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', '--kubeconfig', kubeconfig, ...args], {
         cwd: REPO_ROOT,
-        env: { ...env, POD_NAME: podName, POD_NAMESPACE: OPERATOR_NAMESPACE },
+        env: { ...env, ...containerEnv, POD_NAME: podName, POD_NAMESPACE: OPERATOR_NAMESPACE },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child.stdout!.on('data', (b: Buffer) => void (output += b.toString()));

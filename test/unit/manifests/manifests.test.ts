@@ -147,11 +147,16 @@ describe('manifests/ Deployment', () => {
     assert.equal(eventsRole?.metadata.namespace, options.eventsNamespace);
   });
 
-  it('requests and limits CPU and memory', () => {
+  it('requests and limits CPU and memory, and caps the V8 heap well below the memory limit', () => {
     for (const kind of ['requests', 'limits'] as const) {
       assert.ok(container.resources?.[kind]?.cpu, `${kind}.cpu`);
       assert.ok(container.resources?.[kind]?.memory, `${kind}.memory`);
     }
+    const mi = /^(\d+)Mi$/.exec(container.resources!.limits!.memory!);
+    assert.ok(mi, 'memory limit in Mi');
+    const heap = /--max-old-space-size=(\d+)/.exec(container.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '');
+    assert.ok(heap, 'NODE_OPTIONS --max-old-space-size not set');
+    assert.ok(Number(heap[1]) <= Number(mi[1]) * 0.8, `heap ${heap[1]} MB leaves too little of ${mi[1]} Mi for the rest of the process`);
   });
 
   it('is hardened: non-root numeric user, no privilege escalation, no capabilities, RuntimeDefault seccomp, read-only root', () => {
