@@ -363,5 +363,7 @@ describe('operator (integration)', function () {
     const victim = (await policyNames(ns))[0]!;
     await testApi().request('DELETE', `${POLICIES(ns)}/${victim}`);
     await eventually(async () => assert.ok((await policyNames(ns)).includes(victim)), { timeoutMs: 60_000 });
+    const restarts = await op.metrics.registry.getSingleMetric('segmentation_watch_restarts_total')!.get();
+    assert.ok(restarts.values.reduce((n, v) => n + v.value, 0) >= 1, 'the watch restarts were counted');
   });
 });
