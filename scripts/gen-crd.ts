@@ -1,6 +1,8 @@
-// Writes crds/segmentationprofiles.segmentation.dev.yaml from src/api/crd.ts (npm run crd).
+// Writes the CRD files (crds/ and manifests/crd/) from src/api/crd.ts (npm run crd).
 import { writeFileSync } from 'node:fs';
-import { crdYaml, CRD_PATH } from '../src/api/crd-file.js';
+import { CRD_PATHS, crdYaml } from '../src/api/crd-file.js';
 
-writeFileSync(CRD_PATH, crdYaml());
-console.log(`wrote ${CRD_PATH}`);
+for (const path of CRD_PATHS) {
+  writeFileSync(path, crdYaml());
+  console.log(`wrote ${path}`);
+}

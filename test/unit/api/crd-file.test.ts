@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { CRD_PATH, crdYaml } from '../../../src/api/crd-file.js';
+import { CRD_PATHS, crdYaml } from '../../../src/api/crd-file.js';
 
-describe('crds/ file', () => {
-  it('is exactly what src/api/crd.ts generates (run `npm run crd` after changing it)', () => {
-    assert.equal(readFileSync(CRD_PATH, 'utf8'), crdYaml());
-  });
+describe('CRD files', () => {
+  for (const path of CRD_PATHS) {
+    it(`${path.slice(path.lastIndexOf('/', path.lastIndexOf('/') - 1) + 1)} is exactly what src/api/crd.ts generates (run \`npm run crd\` after changing it)`, () => {
+      assert.equal(readFileSync(path, 'utf8'), crdYaml());
+    });
+  }
 });
