@@ -95,6 +95,7 @@ export class Operator {
   private statusTimer?: NodeJS.Timeout;
   private statusFlush?: Promise<void>;
   private crdMissingLogged = false;
+  private readonly statusFailures = new Map<string, number>();
 
   constructor(opts: OperatorOptions = {}) {
     this.opts = opts;
@@ -329,9 +330,16 @@ export class Operator {
       if (!this.active) return;
       try {
         await this.writeStatus(name);
+        this.statusFailures.delete(name);
       } catch (err) {
-        this.log.warn(`status of profile ${name} not written: ${errorMessage(err)}`, { profile: name });
-        this.markStatusDirty([name]);
+        if (isNotFound(err)) continue; // the profile is gone
+        // Retry with backoff (1 s doubling to 1 min), not on every flush: a persistent failure (RBAC, no
+        // status subresource) must not become a write loop.
+        const failures = (this.statusFailures.get(name) ?? 0) + 1;
+        this.statusFailures.set(name, failures);
+        const delay = Math.min(60_000, 1_000 * 2 ** (failures - 1));
+        this.log.warn(`status of profile ${name} not written (retry in ${delay} ms): ${errorMessage(err)}`, { profile: name });
+        setTimeout(() => this.markStatusDirty([name]), delay).unref();
       }
     }
   }
