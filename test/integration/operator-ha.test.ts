@@ -43,9 +43,9 @@ describe('operator high availability (integration)', function () {
     assert.deepEqual(standby.readiness(), { ready: true, reason: 'standing by' });
     const ns = await createNamespace('ha', { [sel]: 'on' });
     await eventually(async () => assert.deepEqual(await policyNames(ns), expectedNames(profile, spec, ns, { [sel]: 'on' })));
-    assert.ok(leader.writes.total(['networkpolicies']) > 0);
+    assert.ok(leader.writes.total(['networkpolicies']) > 0, `leader ${leader.identity} wrote: ${JSON.stringify(leader.writes.snapshot())}`);
     assert.equal(standby.writes.total(['networkpolicies', 'segmentationprofiles/status']), 0);
-    assert.ok(standby.namespaces.get(ns), 'the standby keeps its caches warm');
+    await eventually(async () => assert.ok(standby.namespaces.get(ns), 'the standby keeps its caches warm'));
   });
 
   it('hands over within the lease duration when the leader dies without releasing the lease', async () => {

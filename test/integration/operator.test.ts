@@ -237,6 +237,7 @@ describe('operator (integration)', function () {
     const changed = op.writes.total(['networkpolicies']) - before;
     assert.ok(changed >= 2 && changed <= 4, `writes for two updated policies (first update converts managedFields): ${changed}`);
     await deleteProfile(name);
+    await eventually(async () => assert.deepEqual(await policyNames(ns), []));
   });
 
   it('leaves a user-owned NetworkPolicy with a colliding name alone and reports the conflict', async () => {
@@ -321,9 +322,12 @@ describe('operator (integration)', function () {
     // Deleting one namespace touches nothing in another.
     assert.deepEqual((await policies(keep)).map((p) => p.metadata.resourceVersion), kept.map((p) => p.metadata.resourceVersion));
     await deleteProfile(name);
+    await eventually(async () => assert.deepEqual(await policyNames(keep), []));
   });
 
   it('issues zero writes when restarted on an unchanged cluster', async () => {
+    // Earlier tests end with their last change made; let its watch events arrive before calling it idle.
+    await new Promise((r) => setTimeout(r, 500));
     await op.whenIdle();
     await op.stop();
     op = newOperator();
