@@ -50,6 +50,7 @@ const program = new Command('bench')
   .option('--log-level <level>', "operator log level (its logs go to a file; 'info' is the operator's default)", 'info')
   .option('--settle-ms <n>', 'quiet time before counting writes', int, 2000)
   .option('--runtime <kind>', "operator child: 'compiled' (tsc output, as in production) or 'tsx'", 'compiled')
+  .option('--operator-node-options <flags>', "extra node flags for the operator process, space-separated (e.g. '--max-old-space-size=128')", '')
   .option('--cpu-prof', 'write a V8 CPU profile of every operator process (node --cpu-prof)', false)
   .option('--out <dir>', 'results directory', 'bench/results')
   .option('--no-write', 'print the table only; do not write results files');
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
     settleMs: number;
     cpuProf: boolean;
     runtime: ChildRuntime;
+    operatorNodeOptions: string;
     out: string;
     write: boolean;
   }>();
@@ -114,6 +116,7 @@ async function main(): Promise<void> {
     settleMs: o.settleMs,
     cpuProf: o.cpuProf,
     runtime: o.runtime,
+    operatorNodeOptions: o.operatorNodeOptions.split(/\s+/).filter(Boolean),
   };
   if (o.runtime !== 'compiled' && o.runtime !== 'tsx') throw new Error("--runtime: 'compiled' or 'tsx'");
   const work = mkdtempSync(join(tmpdir(), 'segmentation-bench-'));
@@ -259,6 +262,7 @@ async function operatorScenarios(cluster: Cluster, n: number, options: BenchOpti
     logLevel: options.logLevel as 'info',
     logFile: join(work, `operator-${tag}.log`),
     runtime: options.runtime,
+    nodeOptions: options.operatorNodeOptions,
     ...(options.cpuProf ? { cpuProfDir: join(work, `cpuprof-${tag}`) } : {}),
   });
   await applyProfile(ctx);

@@ -34,6 +34,8 @@ export interface SpawnOptions extends ChildOptions {
   cpuProfDir?: string;
   /** Default `compiled` (call buildChild() first). */
   runtime?: ChildRuntime;
+  /** Extra node flags for the operator process, e.g. --max-old-space-size=128. */
+  nodeOptions?: string[];
 }
 
 export interface ReadyInfo {
@@ -93,7 +95,7 @@ export class OperatorProcess {
     const logFd = openSync(opts.logFile, 'a');
     const tsx = opts.runtime === 'tsx';
     // --expose-gc only lets stats({ gc: true }) measure the retained heap; nothing else calls gc().
-    const execArgv = [...(tsx ? ['--import', 'tsx'] : []), '--expose-gc', ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [])];
+    const execArgv = [...(tsx ? ['--import', 'tsx'] : []), '--expose-gc', ...(opts.nodeOptions ?? []), ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [])];
     const child = fork(tsx ? CHILD_TS : CHILD_JS, [], {
       execPath: process.execPath,
       execArgv,
@@ -102,7 +104,7 @@ export class OperatorProcess {
     });
     const proc = new OperatorProcess(child, logFd);
     const ready = new Promise<ReadyInfo>((resolve, reject) => (proc.readyWaiter = { resolve, reject }));
-    const { logFile: _l, cpuProfDir: _c, runtime: _r, ...options } = opts;
+    const { logFile: _l, cpuProfDir: _c, runtime: _r, nodeOptions: _n, ...options } = opts;
     proc.send({ cmd: 'start', options });
     return { proc, ready: await ready };
   }

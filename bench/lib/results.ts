@@ -94,6 +94,7 @@ export interface BenchOptions {
   settleMs: number;
   cpuProf: boolean;
   runtime: 'compiled' | 'tsx';
+  operatorNodeOptions: string[];
 }
 
 export interface BenchResults {
