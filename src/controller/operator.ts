@@ -127,6 +127,11 @@ export class Operator {
         this.metrics.watchRestarts.inc({ informer: name });
         this.onInformerError(name, err);
       },
+      onError: (name: string, err: unknown, phase: 'list' | 'watch') => {
+        if (phase === 'list' && name === 'segmentationprofiles' && isNotFound(err)) return; // said once by onRestart
+        this.log.debug(`${name} ${phase}: ${errorMessage(err)}`, { informer: name });
+      },
+      onHandlerError: (name: string, err: unknown) => this.log.error(`${name} event handler failed: ${errorMessage(err)}`, { informer: name }),
     };
     this.namespaces = new Informer<NamespaceObject>(this.client, { name: 'namespaces', path: NAMESPACES_PATH, transform: compactNamespace, ...informerOpts });
     this.profiles = new Informer<ProfileObject>(this.client, { name: 'segmentationprofiles', path: PROFILES_PATH, transform: compactProfile, ...informerOpts });

@@ -41,6 +41,8 @@ export interface InformerOptions {
   /** Applied to every object before it is cached (e.g. to drop fields nobody reads, saving memory). */
   transform?: (obj: any) => any;
   onError?: (informer: string, err: unknown, phase: 'list' | 'watch') => void;
+  /** An event handler threw (a bug): reported here, the informer carries on. */
+  onHandlerError?: (informer: string, err: unknown) => void;
 }
 
 type Abortable = { abort(): void };
@@ -254,7 +256,9 @@ export class Informer<T extends KubeObject> {
       try {
         fn(h);
       } catch (err) {
-        this.opts.onError?.(this.opts.name, err, 'watch');
+        // A handler bug must not stop the informer; it is reported, never swallowed.
+        if (this.opts.onHandlerError) this.opts.onHandlerError(this.opts.name, err);
+        else process.emitWarning(`informer ${this.opts.name}: event handler threw: ${String(err)}`);
       }
     }
   }
