@@ -1,45 +1,10 @@
 // Semantic comparison of a desired NetworkPolicy with the one observed in the cache. The API server
 // defaults and prunes fields (policyTypes, port protocol, empty lists), so comparing raw JSON would see
 // a difference after every restart and write for nothing. We compare only what we set, normalised.
-import type { NetworkPolicy, NetworkPolicySpec } from '../api/networkpolicy.js';
+import type { NetworkPolicySpec } from '../api/networkpolicy.js';
+import type { DesiredPolicy, ObservedPolicy, OwnerReference } from '../kube/types.js';
 
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
-
-/** A NetworkPolicy as read from the API server (wire JSON): what we compare and act on. */
-export interface ObservedPolicy {
-  metadata: {
-    name?: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    ownerReferences?: OwnerReference[];
-    managedFields?: ManagedFieldsEntry[];
-    deletionTimestamp?: string;
-  };
-  spec?: Partial<NetworkPolicySpec> & Record<string, unknown>;
-}
-
-export interface ManagedFieldsEntry {
-  manager?: string;
-  operation?: string;
-  apiVersion?: string;
-  time?: string;
-  fieldsType?: string;
-  fieldsV1?: Record<string, unknown>;
-  subresource?: string;
-}
-
-/** A desired policy: the rendered object plus the ownerReference we add before writing. */
-export type DesiredPolicy = NetworkPolicy & { metadata: NetworkPolicy['metadata'] & { ownerReferences?: OwnerReference[] } };
+export type { DesiredPolicy, ManagedFieldsEntry, ObservedPolicy, OwnerReference } from '../kube/types.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

@@ -2,7 +2,7 @@
 // live here and nowhere else.
 import { API_VERSION, GROUP, PLURAL, VERSION } from '../api/profile.js';
 import { FIELD_MANAGER, MANAGED_SELECTOR } from '../compile/labels.js';
-import type { DesiredPolicy, ManagedFieldsEntry, ObservedPolicy } from '../controller/compare.js';
+import type { DesiredPolicy, ManagedFieldsEntry, ObservedPolicy } from './types.js';
 import type { KubeClient } from './client.js';
 import type { Interner } from './intern.js';
 

@@ -46,6 +46,8 @@ export class LeaderElector {
   private observedRv = '';
   private observedAt = 0;
   private lastRenew = 0;
+  /** The last read showed another holder (then a failed renew means we lost the lease). */
+  private observedHolderIsOther = false;
   private timer?: NodeJS.Timeout;
   private tick?: Promise<void>;
   private readonly now: () => number;
@@ -100,8 +102,6 @@ export class LeaderElector {
     if (this.leading && this.now() - this.lastRenew > this.opts.renewDeadlineMs) this.stepDown();
     else if (this.leading && this.observedHolderIsOther) this.stepDown();
   }
-
-  private observedHolderIsOther = false;
 
   private stepDown(): void {
     if (!this.leading) return;
