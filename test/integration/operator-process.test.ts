@@ -9,8 +9,8 @@ import { eventually } from './hooks.js';
 import { applyProfile, createNamespace, ensureCrd, expectedNames, policyNames, runCleanups, testApi, uid } from './operator.test.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-// The command as main.ts registers it, without depending on the rest of the CLI.
-const ENTRY = `import { Command } from 'commander'; import { registerRunCommand } from './src/cli/commands/run.ts'; const p = new Command('segmentation'); registerRunCommand(p); await p.parseAsync(process.argv);`;
+// The real CLI entry point, as `segmentation run` runs it.
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -52,7 +52,7 @@ describe('segmentation run as processes (integration)', function () {
     const port = await freePort();
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', ENTRY, 'segmentation', 'run', '--leader-elect', `--lease-namespace=${leaseNamespace}`, '--lease-duration=4', '--renew-deadline=3', '--retry-period=0.5', `--health-port=${port}`, `--metrics-port=${port}`, '--log-level=info', '--workers=4'],
+      ['--import', 'tsx', MAIN, 'run', '--leader-elect', `--lease-namespace=${leaseNamespace}`, '--lease-duration=4', '--renew-deadline=3', '--retry-period=0.5', `--health-port=${port}`, `--metrics-port=${port}`, '--log-level=info', '--workers=4'],
       { cwd: ROOT, env: { ...process.env, POD_NAME: name }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const output: string[] = [];
