@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { LOG_LEVELS } from '../../controller/log.js';
 import { DEFAULT_LEADER_ELECTION, Operator, type OperatorOptions } from '../../controller/operator.js';
+import { DEFAULT_BURST, DEFAULT_QPS } from '../../kube/client.js';
 
 const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -23,8 +24,8 @@ export const runOptionsSchema = z
     metricsPort: int(0, 65535).default(8080),
     logLevel: z.enum(LOG_LEVELS).default('info'),
     resyncPeriod: z.coerce.number().min(0).max(86_400).default(600),
-    qps: z.coerce.number().min(0).max(100_000).default(500),
-    burst: int(1, 100_000).default(1000),
+    qps: z.coerce.number().min(0).max(100_000).default(DEFAULT_QPS),
+    burst: int(1, 100_000).default(DEFAULT_BURST),
     eventsNamespace: z.string().min(1).max(63).default('default'),
   })
   .superRefine((o, ctx) => {
@@ -110,8 +111,8 @@ export function registerRunCommand(program: Command): void {
     .option('--metrics-port <port>', `/metrics port, 0 = off (env ${RUN_ENV.metricsPort}; default 8080)`)
     .option('--log-level <level>', `${LOG_LEVELS.join(', ')} (env ${RUN_ENV.logLevel}; default info)`)
     .option('--resync-period <seconds>', `full relist of every watched kind, 0 = never (env ${RUN_ENV.resyncPeriod}; default 600)`)
-    .option('--qps <n>', `client-side rate limit, requests per second, 0 = unlimited (env ${RUN_ENV.qps}; default 500)`)
-    .option('--burst <n>', `client-side burst (env ${RUN_ENV.burst}; default 1000)`)
+    .option('--qps <n>', `client-side rate limit, requests per second, 0 = unlimited (env ${RUN_ENV.qps}; default ${DEFAULT_QPS})`)
+    .option('--burst <n>', `client-side burst (env ${RUN_ENV.burst}; default ${DEFAULT_BURST})`)
     .option('--events-namespace <ns>', `namespace for Events about profiles (env ${RUN_ENV.eventsNamespace}; default default)`)
     .action(async (flags: Record<string, unknown>) => {
       if (flags.leaderElect === true) flags.leaderElect = 'true';
