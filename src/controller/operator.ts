@@ -2,7 +2,7 @@
 // queue -> Reconciler -> outcomes -> debounced profile status. Runs in-process: start() resolves when the
 // caches are synced; stop() drains in-flight work and releases the lease.
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { ProfileStatus } from '../api/profile.js';
+import { API_VERSION, KIND, type ProfileStatus } from '../api/profile.js';
 import { MANAGED_SELECTOR } from '../compile/labels.js';
 import { NAMESPACES_PATH, NETWORK_POLICIES_PATH, PROFILES_PATH, compactNamespace, compactPolicy, compactProfile, patchProfileStatus, type NamespaceObject, type ProfileObject } from '../kube/api.js';
 import { KubeClient, type WriteCounter } from '../kube/client.js';
@@ -24,6 +24,13 @@ import { ProfileRegistry } from './profiles.js';
 import { WorkQueue, runWorkers } from './queue.js';
 import { Reconciler, isTerminating } from './reconciler.js';
 import { computeStatus, statusEqual } from './status.js';
+import { auditMetadataExposure, DEFAULT_METADATA_CIDRS, type MetadataExposureReport } from '../analysis/audit-metadata.js';
+import { detectEnforcement } from '../analysis/enforcement.js';
+import type { PolicyObject } from '../analysis/policy-object.js';
+import type { Condition } from '../api/profile.js';
+import { profileSelectsNamespace } from '../compile/select.js';
+import { scanCluster } from '../kube/cluster-scan.js';
+import { ENGINE_CONDITION, findingConditions, METADATA_CONDITION, type ClusterFindings } from './findings.js';
 
 export interface LeaderElectionConfig {
   enabled: boolean;
@@ -56,6 +63,8 @@ export interface OperatorOptions {
   backoff?: BackoffOptions;
   /** Namespace for Events about (cluster-scoped) profiles. */
   eventsNamespace?: string;
+  /** How often the leader re-checks the policy engine and metadata exposure (finding conditions). 0 = never. */
+  scanPeriodMs?: number;
   /** Register process metrics (CPU, memory) in the registry. */
   processMetrics?: boolean;
 }
@@ -96,6 +105,9 @@ export class Operator {
   private statusFlush?: Promise<void>;
   private crdMissingLogged = false;
   private readonly statusFailures = new Map<string, number>();
+  private findings?: ClusterFindings;
+  private scanTimer?: NodeJS.Timeout;
+  private scanning?: Promise<void>;
 
   constructor(opts: OperatorOptions = {}) {
     this.opts = opts;
@@ -275,6 +287,7 @@ export class Operator {
     if (this.queue.isShuttingDown()) this.queue = this.newQueue();
     for (const ns of this.namespaces.list()) if (ns.metadata?.name) this.queue.add(ns.metadata.name);
     this.markStatusDirty(this.registry.names());
+    this.scheduleScan(0);
     const queue = this.queue;
     this.workersDone = runWorkers(queue, this.workers, (ns) => this.reconciler.reconcile(ns), (ns, err) => {
       this.metrics.reconciles.inc({ result: 'error' });
@@ -285,6 +298,7 @@ export class Operator {
   private async endLeading(): Promise<void> {
     if (!this.active) return;
     this.active = false;
+    this.stopScanning();
     if (this.statusTimer) clearTimeout(this.statusTimer);
     this.statusTimer = undefined;
     await this.queue.shutDown();
@@ -349,19 +363,98 @@ export class Operator {
     }
   }
 
+  /** Warning Events when a profile's finding turns bad (no engine; metadata endpoint reopened). */
+  private reportFindingTransitions(raw: ProfileObject, previous: readonly Condition[] | undefined, found: readonly Condition[]): void {
+    for (const c of found) {
+      if (c.status !== 'False' || previous?.find((p) => p.type === c.type)?.status === 'False') continue;
+      const reason = c.type === ENGINE_CONDITION ? 'NoPolicyEngine' : 'MetadataEndpointReopened';
+      this.events.record({ apiVersion: API_VERSION, kind: KIND, name: raw.metadata?.name ?? '', ...(raw.metadata?.uid ? { uid: raw.metadata.uid } : {}) }, 'Warning', reason, c.message.slice(0, 1024), 'Check');
+    }
+  }
+
+  private scheduleScan(delayMs: number): void {
+    const period = this.opts.scanPeriodMs ?? 5 * 60_000;
+    if (period <= 0 || this.scanTimer || this.scanning || !this.active) return;
+    this.scanTimer = setTimeout(() => {
+      this.scanTimer = undefined;
+      this.scanning = this.scan()
+        .catch((err: unknown) => {
+          this.log.warn(`cluster scan failed: ${errorMessage(err)}`);
+        })
+        .finally(() => {
+          this.scanning = undefined;
+          if (this.active && !this.stopping) this.scheduleScan(period);
+        });
+    }, delayMs);
+    this.scanTimer.unref();
+  }
+
+  private stopScanning(): void {
+    if (this.scanTimer) clearTimeout(this.scanTimer);
+    this.scanTimer = undefined;
+  }
+
+  /**
+   * Lists every NetworkPolicy, DaemonSet and Node: is an engine enforcing policies, and does any policy
+   * (ours or anyone's) reopen a metadata endpoint in a targeted namespace. Every profile's status is then
+   * recomputed; it is written only where a condition changed.
+   */
+  private async scan(): Promise<void> {
+    const result = await scanCluster(this.client);
+    const findings: ClusterFindings = {};
+    if (result.workloads.ok) findings.enforcement = detectEnforcement(result.workloads.value);
+    else findings.enforcementError = result.workloads.error;
+    if (result.policies.ok) findings.exposure = this.auditTargetedNamespaces(result.policies.value as unknown as PolicyObject[]);
+    else findings.exposureError = result.policies.error;
+    if (findings.enforcement && !findings.enforcement.enforced) this.log.warn(`no NetworkPolicy engine found: ${findings.enforcement.message}`);
+    this.findings = findings;
+    this.markStatusDirty(this.registry.names());
+  }
+
+  /** The audit, namespace by namespace (linear in policies), over namespaces that some profile targets. */
+  private auditTargetedNamespaces(policies: PolicyObject[]): MetadataExposureReport {
+    const profiles = this.registry.names().flatMap((n) => this.registry.get(n)?.parsed ?? []);
+    const metadataCidrs = [...new Set([...DEFAULT_METADATA_CIDRS, ...profiles.flatMap((p) => p.spec.instanceMetadata.cidrs)])];
+    const byNamespace = new Map<string, PolicyObject[]>();
+    for (const p of policies) {
+      const ns = p.metadata?.namespace ?? '';
+      const list = byNamespace.get(ns);
+      if (list) list.push(p);
+      else byNamespace.set(ns, [p]);
+    }
+    const report: MetadataExposureReport = { metadataCidrs, exposed: false, namespaces: [] };
+    for (const ns of this.namespaceInfos()) {
+      if (!profiles.some((p) => profileSelectsNamespace(p, ns))) continue;
+      const one = auditMetadataExposure(byNamespace.get(ns.name) ?? [], [{ metadata: { name: ns.name, labels: ns.labels } }], undefined, { metadataCidrs });
+      report.namespaces.push(...one.namespaces);
+      report.exposed ||= one.exposed;
+    }
+    return report;
+  }
+
   private async writeStatus(name: string): Promise<void> {
     const known = this.registry.get(name);
     const raw = this.profiles.get(name);
     if (!known || !raw || raw.metadata?.deletionTimestamp) return;
     const previous = raw.status as ProfileStatus | undefined;
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     const next = computeStatus({
       generation: known.view.generation,
       mode: known.view.mode,
       errors: known.errors,
       outcomes: this.outcomes.outcomes(name),
       previous,
-      now: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      now,
     });
+    if (known.parsed && known.errors.length === 0) {
+      const targeted = new Set(this.namespaceInfos().filter((ns) => profileSelectsNamespace(known.parsed!, ns)).map((ns) => ns.name));
+      const found = this.findings
+        ? findingConditions({ findings: this.findings, metadata: known.parsed.spec.instanceMetadata, targeted, generation: known.view.generation, previous: previous?.conditions, now })
+        : // Not scanned yet (e.g. right after a restart): keep what the server has, so a restart writes nothing.
+          (previous?.conditions ?? []).filter((c) => c.type === ENGINE_CONDITION || c.type === METADATA_CONDITION);
+      next.conditions = [...(next.conditions ?? []), ...found];
+      this.reportFindingTransitions(known.raw, previous?.conditions, found);
+    }
     if (statusEqual(previous, next)) return;
     await patchProfileStatus(this.client, name, next as Record<string, unknown>, previous as Record<string, unknown> | undefined);
     this.metrics.statusWrites.inc();
@@ -378,6 +471,7 @@ export class Operator {
     this.stopping = true;
     if (abrupt) {
       this.active = false;
+      this.stopScanning();
       if (this.statusTimer) clearTimeout(this.statusTimer);
       void this.queue.shutDown();
       await this.elector?.stop({ release: false }).catch(() => {});

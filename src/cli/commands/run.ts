@@ -27,6 +27,7 @@ export const runOptionsSchema = z
     qps: z.coerce.number().min(0).max(100_000).default(DEFAULT_QPS),
     burst: int(1, 100_000).default(DEFAULT_BURST),
     eventsNamespace: z.string().min(1).max(63).default('default'),
+    scanPeriod: z.coerce.number().min(0).max(86_400).default(300),
   })
   .superRefine((o, ctx) => {
     if (o.leaderElect && !(o.leaseDuration > o.renewDeadline && o.renewDeadline > o.retryPeriod))
@@ -52,6 +53,7 @@ export const RUN_ENV: Record<keyof RunOptions, string> = {
   qps: 'SEGMENTATION_QPS',
   burst: 'SEGMENTATION_BURST',
   eventsNamespace: 'SEGMENTATION_EVENTS_NAMESPACE',
+  scanPeriod: 'SEGMENTATION_SCAN_PERIOD',
 };
 
 /** Flags win over environment variables, which win over defaults. Throws a readable error when invalid. */
@@ -92,6 +94,7 @@ export function operatorOptions(o: RunOptions): OperatorOptions {
     qps: o.qps,
     burst: o.burst,
     eventsNamespace: o.eventsNamespace,
+    scanPeriodMs: o.scanPeriod * 1000,
   };
 }
 
@@ -114,6 +117,7 @@ export function registerRunCommand(program: Command): void {
     .option('--qps <n>', `client-side rate limit, requests per second, 0 = unlimited (env ${RUN_ENV.qps}; default ${DEFAULT_QPS})`)
     .option('--burst <n>', `client-side burst (env ${RUN_ENV.burst}; default ${DEFAULT_BURST})`)
     .option('--events-namespace <ns>', `namespace for Events about profiles (env ${RUN_ENV.eventsNamespace}; default default)`)
+    .option('--scan-period <seconds>', `how often to check for a NetworkPolicy engine and for policies reopening the metadata endpoint, 0 = never (env ${RUN_ENV.scanPeriod}; default 300)`)
     .action(async (flags: Record<string, unknown>) => {
       if (flags.leaderElect === true) flags.leaderElect = 'true';
       const options = resolveRunOptions(flags);

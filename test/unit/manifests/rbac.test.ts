@@ -66,8 +66,10 @@ describe('RBAC model: rules and bindings', () => {
   it("the manifests grant the operator's ServiceAccount exactly these permissions", () => {
     const g = grantsFor(loadKustomization(MANIFESTS_DIR).map((d) => d.object), { namespace: OPERATOR_NAMESPACE, name: OPERATOR_NAME });
     assert.deepEqual(grantedPermissions(g), [
+      '* apps/daemonsets list',
       '* core/namespaces list',
       '* core/namespaces watch',
+      '* core/nodes list',
       '* networking.k8s.io/networkpolicies create',
       '* networking.k8s.io/networkpolicies delete',
       '* networking.k8s.io/networkpolicies get',
@@ -93,6 +95,7 @@ const KNOWN_CALL_SITES: Record<string, string> = {
   'src/kube/api.ts GET': '1 networkpolicies get',
   'src/kube/api.ts PATCH': '3 networkpolicies patch (apply, managedFields) + segmentationprofiles/status patch',
   'src/kube/api.ts POST': '1 networkpolicies create',
+  'src/kube/cluster-scan.ts GET': '1 paginated list of networkpolicies (all), apps daemonsets, nodes',
   'src/kube/events.ts POST': '1 events.k8s.io events create',
   'src/kube/informer.ts GET': '1 list of namespaces, networkpolicies, segmentationprofiles',
   'src/kube/informer.ts watch': '1 watch of the same (client-node Watch)',
