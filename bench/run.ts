@@ -13,6 +13,7 @@ import { installCrd } from './lib/cluster.js';
 import { loadKubeConfig, unlimitedClient } from './lib/kube.js';
 import { buildChild, measureImportCost, type ChildRuntime, type ImportCost, type OperatorProcess } from './lib/operator-process.js';
 import { PolicyWatch } from './lib/policy-watch.js';
+import { controlPlanePids, CpuMeter } from './lib/proc-cpu.js';
 import { renderMarkdown, renderTable, writeCharts } from './lib/report.js';
 import { checkTargets, type BenchOptions, type BenchResults, type LoopDelay, type Machine, type ScaleResult } from './lib/results.js';
 import {
@@ -72,7 +73,8 @@ async function freshCluster(binaries: Binaries, runId: string, settleMs: number)
   await installCrd(client);
   const watch = new PolicyWatch(kc, client);
   await watch.start();
-  const ctx: BenchContext = { kc, client, watch, runId, profileName: 'bench', log, settleMs };
+  const cpu = new CpuMeter({ ...controlPlanePids(cp.dataDir), driver: process.pid });
+  const ctx: BenchContext = { kc, client, watch, runId, profileName: 'bench', log, settleMs, cpu };
   return {
     cp,
     ctx,
@@ -191,7 +193,7 @@ async function main(): Promise<void> {
               // The same bootstrap as the operator's (same profile, 5 policies), by the minimal client.
               const withRule = await applyProfile(cluster.ctx, true);
               const boot = await bootstrapLatency(cluster.ctx, namespaceNames('boot', options.bootstrapCount), options.rate, expectedNames(cluster.ctx, true), baselinePolicyCreator(cluster.ctx, withRule));
-              baselineBootstrap = { p50Ms: round(boot.p50Ms, 1), p95Ms: round(boot.p95Ms, 1), p99Ms: round(boot.p99Ms, 1), maxMs: round(boot.maxMs, 1), createP99Ms: round(boot.createP99Ms, 1), apiserverRequests: boot.apiserverRequests };
+              baselineBootstrap = { p50Ms: round(boot.p50Ms, 1), p95Ms: round(boot.p95Ms, 1), p99Ms: round(boot.p99Ms, 1), maxMs: round(boot.maxMs, 1), createP99Ms: round(boot.createP99Ms, 1), apiserverRequests: boot.apiserverRequests, ...(boot.cpuBreakdown ? { cpuBreakdown: boot.cpuBreakdown } : {}) };
               log(`baseline bootstrap: p50 ${boot.p50Ms.toFixed(0)} ms, p99 ${boot.p99Ms.toFixed(0)} ms, max ${boot.maxMs.toFixed(0)} ms`);
             }
           } else {
@@ -230,6 +232,8 @@ async function main(): Promise<void> {
         },
         apiserverRequests: c.apiserverRequests,
         baselineApiserverRequests: lastBaseline.apiserverRequests,
+        ...(c.cpuBreakdown ? { cpuBreakdown: c.cpuBreakdown } : {}),
+        ...(lastBaseline.cpuBreakdown ? { baselineCpuBreakdown: lastBaseline.cpuBreakdown } : {}),
         operatorLoopDelay,
       },
       ...rest,
@@ -266,7 +270,11 @@ async function operatorScenarios(cluster: Cluster, n: number, options: BenchOpti
     ...(options.cpuProf ? { cpuProfDir: join(work, `cpuprof-${tag}`) } : {}),
   });
   await applyProfile(ctx);
+  const track = (p: OperatorProcess) => {
+    if (ctx.cpu && p.pid !== undefined) ctx.cpu.pids.operator = p.pid;
+  };
   let { proc } = await spawn();
+  track(proc);
   let current: OperatorProcess = proc;
   try {
     await proc.idle();
@@ -285,6 +293,7 @@ async function operatorScenarios(cluster: Cluster, n: number, options: BenchOpti
     log('restart: stopping the operator and starting a new one');
     const restarted = await restartOperator(ctx, proc, spawn);
     current = proc = restarted.proc;
+    track(proc);
     const restart = restarted.result;
     log(`restart: ${restart.writes} writes (operator), ${restart.apiserverWrites} (kube-apiserver), ready in ${restart.readySeconds.toFixed(2)} s, re-checked all in ${restart.resyncedSeconds.toFixed(2)} s`);
 

@@ -123,6 +123,10 @@ export class OperatorProcess {
     });
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** Resolves when the operator's queue is empty, nothing is in flight and no status write is pending. */
   async idle(): Promise<void> {
     await this.request((id) => ({ cmd: 'idle', id }));

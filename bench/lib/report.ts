@@ -41,6 +41,9 @@ function markdownTable(all: string[][]): string {
 const fmtCounts = (c: Record<string, number> | undefined) =>
   c && Object.keys(c).length > 0 ? Object.entries(c).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ') : 'n/a';
 
+const fmtCpu = (c: Record<string, number> | undefined) =>
+  c ? Object.entries(c).map(([k, v]) => `${k} ${Number.isFinite(v) ? v.toFixed(1) : 'n/a'} s`).join(', ') : 'not measured';
+
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 interface Series {
@@ -119,14 +122,16 @@ export function explainMisses(r: BenchResults): string[] {
         `- N=${s.n}, convergence ratio ${c.ratio}: operator ${c.seconds} s${spread(c.operatorSamples)}, baseline ${c.baselineSeconds} s${spread(c.baselineSamples)}. ` +
           `CPU in the operator run: kube-apiserver ${c.cpu.apiserver} s, operator ${c.cpu.operator} s, driver ${c.cpu.driver} s; in the baseline run: kube-apiserver ${c.cpu.baselineApiserver} s, baseline client ${c.cpu.baselineDriver} s. ` +
           `Client-side CPU is ${round1(c.cpu.operator + c.cpu.driver - c.cpu.baselineDriver)} s higher and kube-apiserver's ${round1(c.cpu.apiserver - c.cpu.baselineApiserver)} s (${pct(c.cpu.apiserver, c.cpu.baselineApiserver)}) higher, on ${r.machine.cores} cores shared by etcd, kube-apiserver, the controller manager, the driver and the operator. ` +
-          `The operator's event loop was delayed ${c.operatorLoopDelay?.p99Ms} ms at p99 (max ${c.operatorLoopDelay?.maxMs} ms).`,
+          `The operator's event loop was delayed ${c.operatorLoopDelay?.p99Ms} ms at p99 (max ${c.operatorLoopDelay?.maxMs} ms).` +
+          (c.cpuBreakdown ? ` CPU by process, operator run: ${fmtCpu(c.cpuBreakdown)}; baseline run: ${fmtCpu(c.baselineCpuBreakdown)}.` : ''),
       );
     }
     const b = s.bootstrap;
     if (b.p99Ms >= TARGETS.bootstrapP99Ms) {
       out.push(
         `- N=${s.n}, bootstrap p99 ${b.p99Ms} ms: the baseline client at the same rate had p99 ${b.baseline?.p99Ms ?? 'n/a'} ms. During the operator's bootstrap the benchmark's own namespace creates took up to ${b.createP99Ms} ms (p99; baseline run: ${b.baseline?.createP99Ms ?? 'n/a'} ms), ` +
-          `so the API server itself was slow; the operator's event loop was delayed ${b.loopDelay?.p99Ms} ms at p99 (max ${b.loopDelay?.maxMs} ms).`,
+          `so the API server itself was slow; the operator's event loop was delayed ${b.loopDelay?.p99Ms} ms at p99 (max ${b.loopDelay?.maxMs} ms).` +
+          (b.cpuBreakdown ? ` CPU by process during the operator's bootstrap: ${fmtCpu(b.cpuBreakdown)}; during the baseline's: ${fmtCpu(b.baseline?.cpuBreakdown)}.` : ''),
       );
     }
     if (s.rssMb >= TARGETS.rssMb) {
@@ -203,12 +208,12 @@ export function renderMarkdown(r: BenchResults, notes = ''): string {
     lines.push(
       `### N = ${s.n.toLocaleString('en-US')}`,
       '',
-      `- Convergence: ${c.policiesPerNamespace} policies per namespace; operator ${c.seconds} s (samples ${c.operatorSamples.join(', ')}), baseline ${c.baselineSeconds} s (samples ${c.baselineSamples.join(', ')}); ${c.throughput} vs ${c.baselineThroughput} policies/s. CPU during the last operator run: kube-apiserver ${c.cpu.apiserver} s, operator ${c.cpu.operator} s, driver ${c.cpu.driver} s; during the last baseline run: kube-apiserver ${c.cpu.baselineApiserver} s, driver (baseline client) ${c.cpu.baselineDriver} s. Operator event-loop delay p99 ${c.operatorLoopDelay?.p99Ms} ms, max ${c.operatorLoopDelay?.maxMs} ms. kube-apiserver requests, operator run: ${fmtCounts(c.apiserverRequests)}; baseline run: ${fmtCounts(c.baselineApiserverRequests)}.`,
+      `- Convergence: ${c.policiesPerNamespace} policies per namespace; operator ${c.seconds} s (samples ${c.operatorSamples.join(', ')}), baseline ${c.baselineSeconds} s (samples ${c.baselineSamples.join(', ')}); ${c.throughput} vs ${c.baselineThroughput} policies/s. CPU during the last operator run: kube-apiserver ${c.cpu.apiserver} s, operator ${c.cpu.operator} s, driver ${c.cpu.driver} s; during the last baseline run: kube-apiserver ${c.cpu.baselineApiserver} s, driver (baseline client) ${c.cpu.baselineDriver} s. Operator event-loop delay p99 ${c.operatorLoopDelay?.p99Ms} ms, max ${c.operatorLoopDelay?.maxMs} ms. kube-apiserver requests, operator run: ${fmtCounts(c.apiserverRequests)}; baseline run: ${fmtCounts(c.baselineApiserverRequests)}. CPU by process (from /proc), operator run: ${fmtCpu(c.cpuBreakdown)}; baseline run: ${fmtCpu(c.baselineCpuBreakdown)}.`,
       `- Bootstrap: ${s.bootstrap.namespaces} namespaces at ${s.bootstrap.rate}/s (achieved ${s.bootstrap.achievedRate}/s), ${s.bootstrap.expectedPolicies} policies each; from the create call's return: p50 ${s.bootstrap.p50Ms} ms, p95 ${s.bootstrap.p95Ms} ms, p99 ${s.bootstrap.p99Ms} ms, max ${s.bootstrap.maxMs} ms (p99 from the request being sent: ${s.bootstrap.fromRequestP99Ms} ms; namespace create p99 ${s.bootstrap.createP99Ms} ms).` +
         (s.bootstrap.baseline
           ? ` Baseline (minimal client, same rate and objects, on its own control plane): p50 ${s.bootstrap.baseline.p50Ms} ms, p95 ${s.bootstrap.baseline.p95Ms} ms, p99 ${s.bootstrap.baseline.p99Ms} ms, max ${s.bootstrap.baseline.maxMs} ms (namespace create p99 ${s.bootstrap.baseline.createP99Ms} ms).`
           : '') +
-        ` Operator event-loop delay p99 ${s.bootstrap.loopDelay?.p99Ms} ms, max ${s.bootstrap.loopDelay?.maxMs} ms. kube-apiserver requests during the operator's bootstrap: ${fmtCounts(s.bootstrap.apiserverRequests)}${s.bootstrap.baseline ? `; during the baseline's: ${fmtCounts(s.bootstrap.baseline.apiserverRequests)}` : ''}.`,
+        ` Operator event-loop delay p99 ${s.bootstrap.loopDelay?.p99Ms} ms, max ${s.bootstrap.loopDelay?.maxMs} ms. kube-apiserver requests during the operator's bootstrap: ${fmtCounts(s.bootstrap.apiserverRequests)}${s.bootstrap.baseline ? `; during the baseline's: ${fmtCounts(s.bootstrap.baseline.apiserverRequests)}` : ''}. CPU by process during the operator's bootstrap: ${fmtCpu(s.bootstrap.cpuBreakdown)}; during the baseline's: ${fmtCpu(s.bootstrap.baseline?.cpuBreakdown)}.`,
       `- Restart: ${s.restart.writes} policy writes by the operator, ${s.restart.apiserverWrites} mutating networkpolicies requests seen by kube-apiserver, status writes ${s.restart.statusWrites} / ${s.restart.apiserverStatusWrites}; all writes of the new process: ${JSON.stringify(s.restart.writesByKind)}. Ready (caches synced) ${s.restart.readySeconds} s after start(), ${s.restart.processReadySeconds} s after spawn; every namespace re-checked ${s.restart.resyncedSeconds} s after start(). kube-apiserver requests: ${fmtCounts(s.restart.apiserverRequests)}.`,
       `- Fan-out: ${s.fanout.seconds} s for ${s.fanout.namespaces} namespaces; ${s.fanout.writes} policy writes (kube-apiserver: ${s.fanout.apiserverWrites}), ${s.fanout.statusWrites} status writes; by kind ${JSON.stringify(s.fanout.writesByKind)}. Operator event-loop delay p99 ${s.fanout.loopDelay?.p99Ms} ms, max ${s.fanout.loopDelay?.maxMs} ms. kube-apiserver requests: ${fmtCounts(s.fanout.apiserverRequests)}.`,
       `- Operator memory: peak RSS ${s.rssMb} MB, peak heap used ${s.heapMb} MB with ${s.n} namespaces (first process during convergence: ${s.peaks.convergenceRssMb} / ${s.peaks.convergenceHeapMb} MB; restarted process during restart and fan-out: ${s.peaks.restartFanoutRssMb} / ${s.peaks.restartFanoutHeapMb} MB); converged and after a forced full GC: RSS ${s.steadyRssMb} MB, heap used ${s.liveHeapMb} MB (V8 heap reserved ${s.steadyHeapTotalMb} MB, external ${s.steadyExternalMb} MB) for ${s.cached.namespaces} namespaces and ${s.cached.policies} policies cached. Including the ${s.bootstrap.namespaces} bootstrap namespaces: peak ${s.rssAfterBootstrapMb} MB / ${s.heapAfterBootstrapMb} MB.`,

@@ -51,11 +51,14 @@ export interface ScaleResult {
     baselineApiserverRequests: Record<string, number>;
     /** The operator's event-loop delay during the last convergence run. */
     operatorLoopDelay: LoopDelay;
+    /** CPU seconds per process (from /proc) during the last operator and baseline runs; `other` = the rest of the machine. */
+    cpuBreakdown?: Record<string, number>;
+    baselineCpuBreakdown?: Record<string, number>;
   };
   bootstrap: BootstrapResult & {
     expectedPolicies: number;
     /** The same namespaces at the same rate by the minimal client (namespace, then its policies): the floor on this machine. */
-    baseline?: { p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number; createP99Ms: number; apiserverRequests: Record<string, number> };
+    baseline?: { p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number; createP99Ms: number; apiserverRequests: Record<string, number>; cpuBreakdown?: Record<string, number> };
     /** The operator's event-loop delay during the bootstrap. */
     loopDelay: LoopDelay;
   };

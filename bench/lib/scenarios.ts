@@ -15,6 +15,7 @@ import { apiserverCpuSeconds, diffTotals, readRequestCounts, readWriteTotals, to
 import { createNamespace, pool, withRetry } from './kube.js';
 import { OperatorProcess, diffWrites, policyWrites, statusWrites, type ReadyInfo, type SpawnOptions } from './operator-process.js';
 import { BENCH_LABEL, benchProfile, renderedNames } from './profile.js';
+import { cpuDiff, type CpuBreakdown, type CpuMeter } from './proc-cpu.js';
 import type { PolicyWatch } from './policy-watch.js';
 import { percentile } from './stats.js';
 
@@ -29,6 +30,8 @@ export interface BenchContext {
   log: (message: string) => void;
   /** Quiet time after the operator reports idle before counting writes (status is debounced). */
   settleMs?: number;
+  /** CPU accounting of the control plane, the operator and the driver (bench/run.ts only). */
+  cpu?: CpuMeter;
 }
 
 const PROFILE_PATH = (name: string) => `/apis/${GROUP}/${VERSION}/${PLURAL}/${encodeURIComponent(name)}`;
@@ -70,6 +73,8 @@ export interface ConvergenceResult {
   driverCpuSeconds: number;
   /** The largest request counts kube-apiserver served during the run, by verb and resource. */
   apiserverRequests: Record<string, number>;
+  /** CPU seconds per process during the run, `other` = the rest of the machine, `idle` (from /proc). */
+  cpuBreakdown?: CpuBreakdown;
 }
 
 async function countsOf(ctx: BenchContext): Promise<Map<string, number>> {
@@ -79,6 +84,7 @@ async function countsOf(ctx: BenchContext): Promise<Map<string, number>> {
 async function timed(ctx: BenchContext, names: string[], expected: string[], work: () => Promise<void>): Promise<ConvergenceResult> {
   const cpu0 = await cpuOf(ctx);
   const req0 = await countsOf(ctx);
+  const proc0 = ctx.cpu?.read();
   const driver0 = process.cpuUsage();
   const t0 = performance.now();
   const done = ctx.watch.waitFor(names, expected);
@@ -88,7 +94,9 @@ async function timed(ctx: BenchContext, names: string[], expected: string[], wor
     const doneAt = await done;
     const last = Math.max(...doneAt.values());
     const driver = process.cpuUsage(driver0);
+    const proc1 = ctx.cpu?.read();
     return {
+      ...(proc0 && proc1 ? { cpuBreakdown: cpuDiff(proc1, proc0) } : {}),
       seconds: elapsed(t0, last),
       namespaces: names.length,
       policies: names.length * expected.length,
@@ -152,6 +160,7 @@ export interface BootstrapResult {
   fromRequestP99Ms: number;
   createP99Ms: number;
   apiserverRequests: Record<string, number>;
+  cpuBreakdown?: CpuBreakdown;
 }
 
 /**
@@ -160,6 +169,7 @@ export interface BootstrapResult {
  */
 export async function bootstrapLatency(ctx: BenchContext, names: string[], rate: number, expected = expectedNames(ctx), afterCreate?: (ns: string) => Promise<void>): Promise<BootstrapResult> {
   const req0 = await countsOf(ctx);
+  const proc0 = ctx.cpu?.read();
   const sent = new Map<string, number>();
   const returned = new Map<string, number>();
   const done = ctx.watch.waitFor(names, expected);
@@ -180,6 +190,7 @@ export async function bootstrapLatency(ctx: BenchContext, names: string[], rate:
   await Promise.all(creates);
   const lastReturn = Math.max(...returned.values());
   const doneAt = await done;
+  const proc1 = ctx.cpu?.read();
   const fromReturn = names.map((ns) => doneAt.get(ns)! - returned.get(ns)!);
   const fromRequest = names.map((ns) => doneAt.get(ns)! - sent.get(ns)!);
   const createMs = names.map((ns) => returned.get(ns)! - sent.get(ns)!);
@@ -194,6 +205,7 @@ export async function bootstrapLatency(ctx: BenchContext, names: string[], rate:
     fromRequestP99Ms: percentile(fromRequest, 99),
     createP99Ms: percentile(createMs, 99),
     apiserverRequests: topDiff(await countsOf(ctx), req0),
+    ...(proc0 && proc1 ? { cpuBreakdown: cpuDiff(proc1, proc0) } : {}),
   };
 }
 
