@@ -109,6 +109,9 @@ export function newOperator(extra: Partial<OperatorOptions> = {}): Operator {
     resyncMs: 60_000,
     processMetrics: false,
     statusDebounceMs: 100,
+    // The periodic cluster scan (finding conditions) is tested on its own; here it would make status depend
+    // on when the last scan ran: a restart soon after changes rescans and rewrites those conditions.
+    scanPeriodMs: 0,
     logger: createLogger(logLevel),
     ...extra,
   });
