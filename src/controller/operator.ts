@@ -306,13 +306,18 @@ export class Operator {
     await this.statusFlush;
   }
 
-  /** Resolves when nothing is queued or being reconciled and no status write is pending (at once on a standby). */
+  /**
+   * Resolves when nothing is queued or being reconciled, the first cluster scan is done and no status write
+   * is pending (at once on a standby).
+   */
   async whenIdle(): Promise<void> {
     for (;;) {
       if (!this.active) return;
       await this.queue.whenIdle();
+      await this.scanning;
       await this.statusFlush;
-      if (this.queue.length === 0 && this.queue.processingCount === 0 && this.dirtyProfiles.size === 0) return;
+      const firstScanPending = this.findings === undefined && (this.scanTimer !== undefined || this.scanning !== undefined);
+      if (this.queue.length === 0 && this.queue.processingCount === 0 && this.dirtyProfiles.size === 0 && !firstScanPending && !this.scanning) return;
       await new Promise((r) => setTimeout(r, 20));
     }
   }
