@@ -65,7 +65,8 @@ function metadataCondition(input: ProfileFindingsInput): Condition | undefined {
   const f = input.findings;
   if (f?.exposure) {
     const lines = exposureLines(f.exposure, input.targeted, input.metadata.cidrs);
-    if (lines.length === 0) return condition(METADATA_CONDITION, 'True', 'Blocked', `no NetworkPolicy reopens ${input.metadata.cidrs.join(', ')} in the ${input.targeted.size} targeted namespaces`, input);
+    // No counts in the message: it must not change (and cost a status write) unless a finding does.
+    if (lines.length === 0) return condition(METADATA_CONDITION, 'True', 'Blocked', `no NetworkPolicy reopens ${input.metadata.cidrs.join(', ')} in the targeted namespaces`, input);
     const shown = lines.slice(0, MAX_LISTED).join(' | ');
     return condition(METADATA_CONDITION, 'False', 'Reopened', `${lines.length} targeted namespace(s) can reach the metadata endpoint: ${shown}${lines.length > MAX_LISTED ? ' | ...' : ''}`, input);
   }

@@ -65,6 +65,8 @@ export interface OperatorOptions {
   eventsNamespace?: string;
   /** How often the leader re-checks the policy engine and metadata exposure (finding conditions). 0 = never. */
   scanPeriodMs?: number;
+  /** After a profile change, scan again this soon (default 5 s). */
+  rescanDelayMs?: number;
   /** Register process metrics (CPU, memory) in the registry. */
   processMetrics?: boolean;
 }
@@ -108,6 +110,7 @@ export class Operator {
   private findings?: ClusterFindings;
   private scanTimer?: NodeJS.Timeout;
   private scanning?: Promise<void>;
+  private rescanWanted = false;
 
   constructor(opts: OperatorOptions = {}) {
     this.opts = opts;
@@ -263,6 +266,7 @@ export class Operator {
       this.log.debug(`profile ${newRaw ? 'changed' : 'deleted'}: ${targets.size} namespaces to reconcile`, { profile: name });
       for (const ns of targets) this.enqueue(ns);
       if (newRaw) this.markStatusDirty([name]);
+      this.requestRescan();
     };
     this.profiles.on({ add: (p) => profileEvent(undefined, p), update: (o, p) => profileEvent(o, p), delete: (p) => profileEvent(p, undefined) });
   }
@@ -388,10 +392,28 @@ export class Operator {
         })
         .finally(() => {
           this.scanning = undefined;
-          if (this.active && !this.stopping) this.scheduleScan(period);
+          const again = this.rescanWanted ? Math.min(period, this.opts.rescanDelayMs ?? 5_000) : period;
+          this.rescanWanted = false;
+          if (this.active && !this.stopping) this.scheduleScan(again);
         });
     }, delayMs);
     this.scanTimer.unref();
+  }
+
+  /**
+   * A profile changed which namespaces and metadata CIDRs matter: scan again soon rather than at the next
+   * period, so the finding conditions do not lag (and a later restart has nothing stale to correct).
+   */
+  private requestRescan(): void {
+    const period = this.opts.scanPeriodMs ?? 5 * 60_000;
+    if (period <= 0 || !this.active) return;
+    if (this.scanning) {
+      this.rescanWanted = true;
+      return;
+    }
+    if (this.scanTimer) clearTimeout(this.scanTimer);
+    this.scanTimer = undefined;
+    this.scheduleScan(Math.min(period, this.opts.rescanDelayMs ?? 5_000));
   }
 
   private stopScanning(): void {

@@ -22,6 +22,8 @@ describe('operator: policy engine and metadata exposure conditions', function ()
   const engineNamespace = `engine-${id}`;
   let api: KubeClient;
   let op: Operator;
+  const newOperator = (scanPeriodMs = 300) =>
+    new Operator({ kubeConfig: kubeConfig(), healthPort: 0, metricsPort: 0, processMetrics: false, statusDebounceMs: 100, scanPeriodMs, rescanDelayMs: 200, logger: createLogger('error') });
 
   const conditions = async (): Promise<Condition[]> => (await api.request<{ status?: { conditions?: Condition[] } }>('GET', `${PROFILES}/${profile}`)).status?.conditions ?? [];
   const condition = async (type: string) => (await conditions()).find((c) => c.type === type);
@@ -31,7 +33,7 @@ describe('operator: policy engine and metadata exposure conditions', function ()
     await installCrd(kubeConfig());
     for (const name of [namespace, engineNamespace]) await api.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { [`findings-${id}`]: 'on' } } } });
     await api.request('POST', PROFILES, { body: { apiVersion: API_VERSION, kind: KIND, metadata: { name: profile }, spec: { namespaceSelector: { matchLabels: { [`findings-${id}`]: 'on' } }, excludeNamespaces: [engineNamespace] } } });
-    op = new Operator({ kubeConfig: kubeConfig(), healthPort: 0, metricsPort: 0, processMetrics: false, statusDebounceMs: 100, scanPeriodMs: 300, logger: createLogger('error') });
+    op = newOperator();
     await op.start();
   });
 
@@ -92,5 +94,29 @@ describe('operator: policy engine and metadata exposure conditions', function ()
       return got!;
     });
     assert.match(c.message, /Calico/);
+  });
+
+  it('writes nothing when restarted with the cluster scan on (after a namespace and a profile change)', async () => {
+    // A long period: only the start-up scan and the rescan after the profile change below run.
+    await op.stop();
+    op = newOperator(600_000);
+    await op.start();
+    await api.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `${namespace}-late`, labels: { [`findings-${id}`]: 'on' } } } });
+    await api.request('PATCH', `${PROFILES}/${profile}`, { body: { spec: { allow: [{ name: 'web', from: { podSelector: {} }, to: { podSelector: { matchLabels: { app: 'web' } } } }] } }, contentType: 'application/merge-patch+json' });
+    await eventually(async () => {
+      await op.whenIdle();
+      const got = await api.request<{ items: unknown[] }>('GET', `/apis/networking.k8s.io/v1/namespaces/${namespace}-late/networkpolicies`);
+      assert.ok(got.items.length >= 3);
+    });
+    await new Promise((r) => setTimeout(r, 500)); // let the rescan after the profile change run
+    await op.whenIdle();
+    await op.stop();
+    op = newOperator(600_000);
+    await op.start();
+    await op.whenIdle();
+    await new Promise((r) => setTimeout(r, 500));
+    await op.whenIdle();
+    assert.deepEqual(op.writes.snapshot(), {}, 'no write of any kind after the restart');
+    await api.request('DELETE', `/api/v1/namespaces/${namespace}-late`).catch(() => {});
   });
 });
