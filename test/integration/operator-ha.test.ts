@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import type { Operator } from '../../src/controller/operator.js';
 import { eventually } from './hooks.js';
-import { applyProfile, createNamespace, ensureCrd, expectedNames, newOperator, policyNames, runCleanups, testApi, uid } from './operator.test.js';
+import { applyProfile, createNamespace, ensureCrd, expectedNames, newOperator, policyNames, runCleanups, testApi, uid } from './operator-fixtures.js';
 
 describe('operator high availability (integration)', function () {
   this.timeout(180_000);

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { eventually } from './hooks.js';
-import { applyProfile, createNamespace, ensureCrd, expectedNames, policyNames, runCleanups, testApi, uid } from './operator.test.js';
+import { applyProfile, createNamespace, ensureCrd, expectedNames, policyNames, runCleanups, testApi, uid } from './operator-fixtures.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // The real CLI entry point, as `segmentation run` runs it.
