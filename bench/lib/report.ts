@@ -183,7 +183,7 @@ export function renderMarkdown(r: BenchResults, notes = ''): string {
   const lines = [
     '# Benchmark report',
     '',
-    `Run ${m.date} on ${m.cores} cores (${m.cpuModel}), ${m.memoryGb} GB, ${m.os}; Node ${m.node}; kube-apiserver ${m.kubeApiserver}, etcd ${m.etcd}. Load average before ${m.loadAverageBefore.join(' / ')}, after ${m.loadAverageAfter.join(' / ')} (1/5/15 min; anything above 0 is other work sharing the machine).`,
+    `Run ${m.date} on ${m.cores} cores (${m.cpuModel}), ${m.memoryGb} GB, ${m.os}; Node ${m.node}; kube-apiserver ${m.kubeApiserver}, etcd ${m.etcd}. Load average before ${m.loadAverageBefore.join(' / ')}, after ${m.loadAverageAfter.join(' / ')} (1/5/15 min; the figure before the run is other work sharing the machine, the one after includes the benchmark's own).`,
     `Operator source: commit ${r.code?.commit ?? 'not recorded'}${(r.code?.uncommittedSourceFiles.length ?? 0) > 0 ? ` with uncommitted changes in ${r.code?.uncommittedSourceFiles.join(', ')}` : ''}.`,
     `Options: scales ${o.scales.join(', ')}; operator workers ${o.workers}; concurrency ${o.concurrency}; bootstrap ${o.bootstrapCount} namespaces at ${o.rate}/s; rounds ${o.rounds}; operator runtime ${o.runtime}${(o.operatorNodeOptions ?? []).length > 0 ? ` with node flags ${(o.operatorNodeOptions ?? []).join(' ')}` : ''}, log level ${o.logLevel}${o.qps !== undefined ? `; qps ${o.qps}` : ''}${o.burst !== undefined ? `; burst ${o.burst}` : ''}.`,
     '',
