@@ -1,9 +1,6 @@
 // Shared helpers of the operator integration tests (a module of its own, so that importing them does not
 // also run the operator suite).
-import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { API_VERSION, KIND } from '../../src/api/profile.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../src/compile/labels.js';
 import { render } from '../../src/compile/render.js';
@@ -14,9 +11,9 @@ import { isNotFound } from '../../src/kube/errors.js';
 import { Operator, type OperatorOptions } from '../../src/controller/operator.js';
 import { createLogger } from '../../src/controller/log.js';
 import type { ObservedPolicy } from '../../src/controller/compare.js';
-import { eventually, kubeConfig } from './hooks.js';
+import { installCrd } from './crd-install.js';
+import { kubeConfig } from './hooks.js';
 
-const CRD_FILE = new URL('../../crds/segmentationprofiles.segmentation.dev.yaml', import.meta.url);
 export const POLICIES = (ns: string) => `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies`;
 const logLevel = (process.env.OPERATOR_TEST_LOG_LEVEL ?? 'error') as 'error';
 
@@ -28,17 +25,9 @@ export function testApi(): KubeClient {
   return api;
 }
 
-/** Installs the CRD from crds/ (as the manifests would) and waits until it is served. */
-export async function ensureCrd(): Promise<void> {
-  const client = testApi();
-  const crd = parse(readFileSync(CRD_FILE, 'utf8')) as { metadata: { name: string } };
-  const path = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`;
-  await client.request('PATCH', path, { query: { fieldManager: 'operator-tests', force: true }, body: crd, contentType: 'application/apply-patch+yaml' });
-  await eventually(async () => {
-    const got = await client.request<{ status?: { conditions?: { type: string; status: string }[] } }>('GET', path);
-    assert.equal(got.status?.conditions?.find((c) => c.type === 'Established')?.status, 'True');
-    await client.request('GET', PROFILES_PATH);
-  });
+/** Installs the CRD (as the manifests would) and waits until it is served. */
+export function ensureCrd(): Promise<void> {
+  return installCrd(kubeConfig());
 }
 
 export function uid(): string {
