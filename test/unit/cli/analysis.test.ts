@@ -1,6 +1,6 @@
 // The analysis commands run in-process on the shipped example files (and a fake cluster reader).
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1DaemonSet, V1Pod } from '@kubernetes/client-node';
@@ -11,6 +11,7 @@ import { runCli } from '../analysis/fixtures/run-cli.js';
 const EX = 'examples/analysis';
 const INPUTS = ['--policies', `${EX}/policies.yaml`, '--namespaces', `${EX}/namespaces.yaml`, '--pods', `${EX}/pods.yaml`];
 const tmp = mkdtempSync(join(tmpdir(), 'analysis-cli-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
 function tmpFile(name: string, text: string): string {
   const path = join(tmp, name);
   writeFileSync(path, text);
