@@ -115,3 +115,8 @@ export function parseWith<T>(schema: z.ZodType<T>, doc: SourceDocument): T {
   const lines = describeZodIssues(doc, result.error);
   throw new InputError(lines.length === 1 ? lines[0]! : `${lines[0]} (and ${lines.length - 1} more problem(s))`);
 }
+
+/** Commander collector for repeatable options (`--policies a.yaml --policies b.yaml`). */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

@@ -7,12 +7,12 @@ import { connectCluster, ClusterReadError, type ClusterReader } from '../../anal
 import { namespaceSchema, networkPolicySchema, podSchema } from '../../analysis/input-schemas.js';
 import type { PolicyObject } from '../../analysis/policy-object.js';
 import { NAMESPACE_NAME_LABEL } from '../../analysis/model.js';
-import { describeSource, InputError, parseWith, readDocuments, type SourceDocument } from '../input.js';
+import { collect, describeSource, InputError, parseWith, readDocuments, type SourceDocument } from '../input.js';
 import { stdoutWriter, type Writer } from '../output.js';
 import { loadProfiles } from '../profiles.js';
 import { renderAll } from './render.js';
 import { registerAuditCommand } from './audit.js';
-import { collect, registerExplainCommand } from './explain.js';
+import { registerExplainCommand } from './explain.js';
 import { registerMatrixCommand } from './matrix.js';
 import { registerPreflightCommand } from './preflight.js';
 

@@ -3,9 +3,8 @@
 import { Option, type Command } from 'commander';
 import { auditMetadataExposure, DEFAULT_METADATA_CIDRS, type MetadataExposureReport, type NamespaceMetadataExposure } from '../../analysis/audit-metadata.js';
 import { parseCidr } from '../../analysis/cidr.js';
-import { InputError } from '../input.js';
+import { collect, InputError } from '../input.js';
 import type { AnalysisContext, InputOptions } from './analysis.js';
-import { collect } from './explain.js';
 
 interface AuditOptions extends InputOptions {
   metadataCidr?: string[];

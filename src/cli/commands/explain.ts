@@ -15,11 +15,6 @@ interface ExplainOptions extends InputOptions {
   exitCode?: boolean;
 }
 
-/** Option collector for repeatable flags. */
-export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
 /** The value of a parse result, or a one-line InputError naming the flag. */
 export function unwrap<T>(flag: string, result: Result<T>): T {
   if (!result.ok) throw new InputError(`${flag}: ${result.error}`);

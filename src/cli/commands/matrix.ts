@@ -9,9 +9,9 @@ import { matrixToMermaid } from '../../analysis/matrix-render/mermaid.js';
 import { matrixToSvg } from '../../analysis/matrix-render/svg.js';
 import { matrixToText } from '../../analysis/matrix-render/text.js';
 import { buildClusterModel, hypotheticalPod, type PodInfo } from '../../analysis/model.js';
-import { InputError } from '../input.js';
+import { collect, InputError } from '../input.js';
 import type { AnalysisContext, InputOptions } from './analysis.js';
-import { collect, unwrap } from './explain.js';
+import { unwrap } from './explain.js';
 
 type Format = 'text' | 'json' | 'markdown' | 'mermaid';
 

@@ -6,9 +6,8 @@ import type { V1DaemonSet, V1Node, V1Pod } from '@kubernetes/client-node';
 import { checkArmTemplate, parameterValuesFromFile, type ArmTemplateReport } from '../../analysis/arm-template.js';
 import { detectEnforcement, type EnforcementFinding, type EnforcementInput } from '../../analysis/enforcement.js';
 import { daemonSetSchema, nodeSchema, podSchema } from '../../analysis/input-schemas.js';
-import { describeSource, InputError, parseWith, readDocuments } from '../input.js';
+import { collect, describeSource, InputError, parseWith, readDocuments } from '../input.js';
 import type { AnalysisContext } from './analysis.js';
-import { collect } from './explain.js';
 
 interface PreflightOptions {
   kubeconfig?: string;

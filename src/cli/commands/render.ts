@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { NetworkPolicy } from '../../api/networkpolicy.js';
 import { renderNamespace } from '../../compile/render.js';
-import { readDocuments } from '../input.js';
+import { collect, readDocuments } from '../input.js';
 import type { Writer } from '../output.js';
 import { stdoutWriter, toJsonList, toYamlDocuments } from '../output.js';
 import type { LoadedNamespace, LoadedProfile } from '../profiles.js';
@@ -18,8 +18,6 @@ export function renderAll(profiles: readonly LoadedProfile[], namespaces: readon
   }
   return out;
 }
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function registerRenderCommands(program: Command, write: Writer = stdoutWriter): void {
   program
