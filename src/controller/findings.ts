@@ -4,6 +4,7 @@
 import type { MetadataExposureReport } from '../analysis/audit-metadata.js';
 import type { EnforcementFinding } from '../analysis/enforcement.js';
 import type { Condition } from '../api/profile.js';
+import { condition as statusCondition } from './status.js';
 
 export const ENGINE_CONDITION = 'PolicyEngineDetected';
 export const METADATA_CONDITION = 'MetadataEndpointBlocked';
@@ -31,9 +32,7 @@ const MAX_MESSAGE = 1024;
 const MAX_LISTED = 5;
 
 function condition(type: string, status: Condition['status'], reason: string, message: string, input: ProfileFindingsInput): Condition {
-  const before = input.previous?.find((c) => c.type === type);
-  const lastTransitionTime = before && before.status === status ? before.lastTransitionTime : input.now;
-  return { type, status, reason, message: message.slice(0, MAX_MESSAGE), observedGeneration: input.generation, lastTransitionTime };
+  return statusCondition(type, status, reason, message.slice(0, MAX_MESSAGE), input.generation, input.previous, input.now);
 }
 
 function engineCondition(input: ProfileFindingsInput): Condition | undefined {

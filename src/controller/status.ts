@@ -27,7 +27,8 @@ export interface StatusInput {
   now: string;
 }
 
-function condition(type: string, status: 'True' | 'False', reason: string, message: string, generation: number, previous: Condition[] | undefined, now: string): Condition {
+/** A condition that keeps its lastTransitionTime while its status stays the same (Kubernetes convention). */
+export function condition(type: string, status: Condition['status'], reason: string, message: string, generation: number, previous: readonly Condition[] | undefined, now: string): Condition {
   const before = previous?.find((c) => c.type === type);
   const lastTransitionTime = before && before.status === status ? before.lastTransitionTime : now;
   return { type, status, reason, message, observedGeneration: generation, lastTransitionTime };
