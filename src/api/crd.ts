@@ -2,14 +2,12 @@
 // CIDRs) are written once. `npm run crd` writes crds/segmentationprofiles.segmentation.dev.yaml from it;
 // a test fails if the committed file drifts. It mirrors src/api/profile.ts, and a test runs both over
 // the same corpus of valid and invalid profiles.
-import { DEFAULT_DNS_NAMESPACE, DEFAULT_DNS_POD_LABELS, DEFAULT_METADATA_CIDRS, GROUP, KIND, PLURAL, VERSION } from './profile.js';
+import { DEFAULT_DNS_NAMESPACE, DEFAULT_DNS_POD_LABELS, DEFAULT_METADATA_CIDRS, GROUP, KIND, PATTERNS, PLURAL, VERSION } from './profile.js';
 
 type Schema = Record<string, unknown>;
 
-const LABEL_KEY = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$';
-const LABEL_VALUE = '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$';
-const DNS1123_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
-const NAMESPACE_GLOB = '^[a-z0-9*?]([-a-z0-9*?]*[a-z0-9*?])?$';
+const { labelKey: LABEL_KEY, labelValue: LABEL_VALUE, dns1123Label: DNS1123_LABEL, namespaceGlob: NAMESPACE_GLOB } = PATTERNS;
+// Named ports without the lookaheads RE2 lacks; the rule also requires a letter (see the port rule).
 const PORT_NAME = '^[a-z0-9]([a-z0-9]|-[a-z0-9]){0,14}$';
 
 const str = (description: string, extra: Schema = {}): Schema => ({ type: 'string', description, ...extra });

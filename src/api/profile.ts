@@ -17,13 +17,25 @@ export const DEFAULT_METADATA_CIDRS = ['169.254.169.254/32', 'fd00:ec2::254/128'
 export const DEFAULT_DNS_NAMESPACE = 'kube-system';
 export const DEFAULT_DNS_POD_LABELS = { 'k8s-app': 'kube-dns' };
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-// Label keys: optional DNS-subdomain prefix and a name of at most 63 characters.
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-// Namespace name globs: DNS-1123 label characters plus `*` and `?`.
-const NAMESPACE_GLOB = /^[a-z0-9*?]([-a-z0-9*?]*[a-z0-9*?])?$/;
-// IANA service name, as accepted for named ports.
+/**
+ * Name and label patterns, as strings in the RE2 subset that both JavaScript and the API server (OpenAPI
+ * `pattern`, CEL `matches`) accept: src/api/crd.ts uses the same strings.
+ */
+export const PATTERNS = {
+  dns1123Label: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+  // Label keys: optional DNS-subdomain prefix and a name of at most 63 characters.
+  labelKey: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$',
+  labelValue: '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$',
+  // Namespace name globs: DNS-1123 label characters plus `*` and `?`.
+  namespaceGlob: '^[a-z0-9*?]([-a-z0-9*?]*[a-z0-9*?])?$',
+} as const;
+
+const DNS1123_LABEL = new RegExp(PATTERNS.dns1123Label);
+const LABEL_KEY = new RegExp(PATTERNS.labelKey);
+const LABEL_VALUE = new RegExp(PATTERNS.labelValue);
+const NAMESPACE_GLOB = new RegExp(PATTERNS.namespaceGlob);
+// IANA service name, as accepted for named ports. (The CRD cannot use lookaheads: it checks the same rule
+// with two CEL matches, see PORT_NAME in src/api/crd.ts.)
 const PORT_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9]|-(?=[a-z0-9])){0,14}$/;
 
 const labelKey = z
