@@ -151,3 +151,27 @@ export function patchProfileStatus(client: KubeClient, name: string, status: Rec
     write: { resource: 'segmentationprofiles/status', verb: 'patch' },
   });
 }
+
+export interface ListOptions {
+  query?: Record<string, string | undefined>;
+  /** Items per page (limit/continue), so a large cluster is never one huge response. */
+  pageSize?: number;
+  /** Checked between pages: true stops listing early (the result is then incomplete). */
+  stopped?: () => boolean;
+}
+
+/** Lists every object at `path`, page by page; returns the items and the list's resourceVersion. */
+export async function listAll<T>(client: KubeClient, path: string, opts: ListOptions = {}): Promise<{ items: T[]; resourceVersion: string }> {
+  const items: T[] = [];
+  let cont: string | undefined;
+  let resourceVersion = '';
+  do {
+    const page = await client.request<{ items?: T[]; metadata?: { continue?: string; resourceVersion?: string } }>('GET', path, {
+      query: { ...opts.query, limit: opts.pageSize ?? 500, continue: cont },
+    });
+    for (const item of page.items ?? []) items.push(item);
+    cont = page.metadata?.continue || undefined;
+    resourceVersion = page.metadata?.resourceVersion ?? '';
+  } while (cont && !opts.stopped?.());
+  return { items, resourceVersion };
+}

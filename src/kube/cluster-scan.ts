@@ -3,25 +3,14 @@
 // any, enforces NetworkPolicies). Plain paginated lists; each part fails on its own with a reason.
 import type { V1DaemonSet, V1Node } from '@kubernetes/client-node';
 import type { NetworkPolicy } from '../api/networkpolicy.js';
+import { listAll } from './api.js';
 import type { KubeClient } from './client.js';
 
 export const ALL_NETWORK_POLICIES_PATH = '/apis/networking.k8s.io/v1/networkpolicies';
 export const ALL_DAEMON_SETS_PATH = '/apis/apps/v1/daemonsets';
 export const NODES_PATH = '/api/v1/nodes';
 
-const PAGE = 500;
-
-/** Lists every object at `path`, page by page (limit/continue), so a large cluster is not one huge response. */
-export async function listAll<T>(client: KubeClient, path: string): Promise<T[]> {
-  const items: T[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.request<{ items?: T[]; metadata?: { continue?: string } }>('GET', path, { query: { limit: PAGE, continue: token } });
-    items.push(...(page.items ?? []));
-    token = page.metadata?.continue || undefined;
-  } while (token);
-  return items;
-}
+const list = async <T>(client: KubeClient, path: string): Promise<T[]> => (await listAll<T>(client, path)).items;
 
 export type Part<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -40,9 +29,9 @@ export interface ClusterScan {
 
 export async function scanCluster(client: KubeClient): Promise<ClusterScan> {
   const [policies, workloads] = await Promise.all([
-    part('NetworkPolicies', () => listAll<NetworkPolicy>(client, ALL_NETWORK_POLICIES_PATH)),
+    part('NetworkPolicies', () => list<NetworkPolicy>(client, ALL_NETWORK_POLICIES_PATH)),
     part('DaemonSets and Nodes', async () => {
-      const [daemonSets, nodes] = await Promise.all([listAll<V1DaemonSet>(client, ALL_DAEMON_SETS_PATH), listAll<V1Node>(client, NODES_PATH)]);
+      const [daemonSets, nodes] = await Promise.all([list<V1DaemonSet>(client, ALL_DAEMON_SETS_PATH), list<V1Node>(client, NODES_PATH)]);
       return { daemonSets, nodes };
     }),
   ]);

@@ -7,16 +7,12 @@
 // - update handlers receive the old and the new object (ListWatch only passes the new one).
 // It uses client-node's Watch (transport, auth, line framing) and the shared KubeClient for lists.
 import { Watch } from '@kubernetes/client-node';
+import { listAll } from './api.js';
 import type { KubeClient } from './client.js';
 import { isGone, statusCodeOf } from './errors.js';
 
 export interface KubeObject {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string; uid?: string; [k: string]: unknown };
-}
-
-interface ListResponse<T> {
-  metadata?: { resourceVersion?: string; continue?: string };
-  items?: T[];
 }
 
 export interface InformerHandlers<T> {
@@ -184,18 +180,14 @@ export class Informer<T extends KubeObject> {
   }
 
   private async listAll(): Promise<void> {
-    const items: T[] = [];
-    let cont: string | undefined;
-    let rv = '';
+    let items: T[];
+    let rv: string;
     try {
-      do {
-        const page = await this.client.request<ListResponse<T>>('GET', this.opts.path, {
-          query: { labelSelector: this.opts.labelSelector, limit: this.opts.pageSize ?? 500, continue: cont },
-        });
-        items.push(...(page.items ?? []));
-        cont = page.metadata?.continue || undefined;
-        rv = page.metadata?.resourceVersion ?? '';
-      } while (cont && !this.stopped);
+      ({ items, resourceVersion: rv } = await listAll<T>(this.client, this.opts.path, {
+        query: { labelSelector: this.opts.labelSelector },
+        ...(this.opts.pageSize !== undefined ? { pageSize: this.opts.pageSize } : {}),
+        stopped: () => this.stopped,
+      }));
     } catch (err) {
       this.opts.onError?.(this.opts.name, err, 'list');
       throw err;

@@ -92,12 +92,10 @@ describe('RBAC model: rules and bindings', () => {
 // new call site must be reviewed against manifests/ RBAC and exercised there, then added here.
 const KNOWN_CALL_SITES: Record<string, string> = {
   'src/kube/api.ts DELETE': '1 networkpolicies delete',
-  'src/kube/api.ts GET': '1 networkpolicies get',
+  'src/kube/api.ts GET': '2 networkpolicies get + listAll: paginated lists of namespaces, networkpolicies, segmentationprofiles (informers) and of all networkpolicies, apps daemonsets, nodes (cluster scan)',
   'src/kube/api.ts PATCH': '3 networkpolicies patch (apply, managedFields) + segmentationprofiles/status patch',
   'src/kube/api.ts POST': '1 networkpolicies create',
-  'src/kube/cluster-scan.ts GET': '1 paginated list of networkpolicies (all), apps daemonsets, nodes',
   'src/kube/events.ts POST': '1 events.k8s.io events create',
-  'src/kube/informer.ts GET': '1 list of namespaces, networkpolicies, segmentationprofiles',
   'src/kube/informer.ts watch': '1 watch of the same (client-node Watch)',
   'src/kube/lease.ts GET': '2 leases get',
   'src/kube/lease.ts POST': '1 leases create',
