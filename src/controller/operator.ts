@@ -465,16 +465,18 @@ export class Operator {
     if (!known || !raw || raw.metadata?.deletionTimestamp) return;
     const previous = raw.status as ProfileStatus | undefined;
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const outcomes = this.outcomes.outcomes(name);
     const next = computeStatus({
       generation: known.view.generation,
       mode: known.view.mode,
       errors: known.errors,
-      outcomes: this.outcomes.outcomes(name),
+      outcomes,
       previous,
       now,
     });
     if (known.parsed && known.errors.length === 0) {
-      const targeted = new Set(this.namespaceInfos().filter((ns) => profileSelectsNamespace(known.parsed!, ns)).map((ns) => ns.name));
+      // The namespaces the status counts as matched: the same set the metadata finding speaks for.
+      const targeted = new Set([...outcomes].filter(([, o]) => o.selected).map(([ns]) => ns));
       const found = this.findings
         ? findingConditions({ findings: this.findings, metadata: known.parsed.spec.instanceMetadata, targeted, generation: known.view.generation, previous: previous?.conditions, now })
         : // Not scanned yet (e.g. right after a restart): keep what the server has, so a restart writes nothing.
