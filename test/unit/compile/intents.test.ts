@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { NetworkPolicy } from '../../../src/api/networkpolicy.js';
 import { segmentationProfileSchema } from '../../../src/api/profile.js';
 import { compileProfile, render } from '../../../src/compile/render.js';
+import { formatWarning, profileWarnings } from '../../../src/compile/warnings.js';
 import { ns, profile } from './helpers.js';
 
 const byPurpose = (policies: NetworkPolicy[], purpose: string) => policies.filter((p) => p.metadata.labels?.['segmentation.dev/purpose'] === purpose);
@@ -190,5 +191,37 @@ describe('intents: API-server egress', () => {
   it('splits an API server that listens on a denied node port out of the node range (ports beside 22 kept)', () => {
     const out = render(profile('p', { ...operators, nodeAccess: { cidrs: ['10.0.0.0/24'], denyPorts: [{ port: 6443 }] } }), ns('shop'), { apiServer: API });
     assert.equal(byPurpose(out, 'allow-api-server')[0]!.spec.egress!.length, 0, 'denying 6443 on the nodes leaves nothing of the API-server allow');
+  });
+});
+
+describe('intents: no silent no-ops (profileWarnings)', () => {
+  it('warns about an ipBlock destination while egress is open, naming the rule, and is silent otherwise', () => {
+    const rule = { name: 'ext', from: { podSelector: {} }, to: { ipBlock: { cidr: '203.0.113.0/24' } } };
+    const warnings = profileWarnings(profile('p', { defaultDeny: { ingress: true, egress: false }, allow: [rule] }));
+    assert.equal(warnings.length, 1);
+    assert.equal(warnings[0]!.rule, 'ext');
+    assert.match(formatWarning(warnings[0]!), /^spec\.allow\[0\] \(rule "ext"\): has no effect: .*203\.0\.113\.0\/24/);
+    assert.deepEqual(profileWarnings(profile('p', { allow: [rule] })), []);
+  });
+
+  it('warns about exceptions, API-server access and NodeLocal DNS that cannot take effect', () => {
+    const paths = profileWarnings(
+      profile('p', {
+        defaultDeny: { ingress: true, egress: false },
+        instanceMetadata: { deny: false, allowFrom: [{ podSelector: {} }] },
+        apiServer: { allowFrom: [{ podSelector: {} }] },
+        dns: { nodeLocalCIDRs: ['169.254.20.10/32'] },
+      }),
+    ).map((w) => w.path);
+    assert.deepEqual(paths, ['spec.instanceMetadata.allowFrom', 'spec.apiServer.allowFrom', 'spec.dns.nodeLocalCIDRs']);
+  });
+
+  it('warns about named ports on an ipBlock destination', () => {
+    const warnings = profileWarnings(profile('p', { allow: [{ name: 'ext', from: { podSelector: {} }, to: { ipBlock: { cidr: '203.0.113.0/24' } }, ports: [{ port: 'https' }] }] }));
+    assert.deepEqual(warnings.map((w) => w.path), ['spec.allow[0].ports']);
+  });
+
+  it('does not warn about pod-to-pod rules with nothing default-denied: they isolate their destination', () => {
+    assert.deepEqual(profileWarnings(profile('p', { defaultDeny: { ingress: false, egress: false }, allow: [{ name: 'r', from: { podSelector: {} }, to: { podSelector: { matchLabels: { app: 'api' } } } }] })), []);
   });
 });
