@@ -76,7 +76,8 @@ export function compileProfile(profile: SegmentationProfile, facts: ClusterFacts
   const nodeLocalDns = (spec.dns.nodeLocalCIDRs ?? []).flatMap((cidr, i) => guard(`spec.dns.nodeLocalCIDRs[${i}]`, cidr) ?? []);
   const ruleIpBlocks = spec.allow.map((rule, i) => (rule.to.ipBlock ? guard(`spec.allow[${i}].to.ipBlock.cidr`, rule.to.ipBlock.cidr, rule.to.ipBlock.except) : undefined));
   let apiServer: CompiledProfile['apiServer'];
-  if (spec.apiServer) {
+  // Only needed when egress is denied: with egress open the API server is reachable already (a warning).
+  if (spec.apiServer && spec.defaultDeny.egress) {
     if (!facts.apiServer) errors.push(`spec.apiServer.allowFrom: ${MISSING_API_SERVER}`);
     else {
       const blocks = facts.apiServer.addresses.flatMap((a) => guard('spec.apiServer (endpoint address)', `${a}/${a.includes(':') ? 128 : 32}`) ?? []);
