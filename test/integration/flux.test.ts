@@ -4,7 +4,8 @@
 // `reconcile.fluxcd.io/requestedAt` annotation (intervals are 1h), so each step waits for a known event.
 // The tests run in order and share one world: each step starts from the state the previous one left.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { API_VERSION, KIND, type SegmentationProfileInput } from '../../src/api/profile.js';
-import { FIELD_MANAGER, MANAGED_BY_LABEL, PROFILE_LABEL, PURPOSE_LABEL, RULE_LABEL } from '../../src/compile/labels.js';
+import { FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PROFILE_LABEL, PURPOSE_LABEL, RULE_LABEL } from '../../src/compile/labels.js';
 import { PROFILES_PATH } from '../../src/kube/api.js';
 import type { ObservedPolicy } from '../../src/controller/compare.js';
 import { ensureFluxBinaries, type FluxBinaries } from './flux-binaries.js';
@@ -92,7 +93,7 @@ describe('GitOps with a real Flux (integration)', function () {
     await syncSource(source, sha);
     return sha;
   };
-  const managed = async (ns: string) => (await policies(ns)).filter((p) => p.metadata.labels?.[MANAGED_BY_LABEL] === FIELD_MANAGER);
+  const managed = async (ns: string) => (await policies(ns)).filter((p) => p.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE);
   const resourceVersions = async () => {
     const out: Record<string, string> = { profile: (await getProfile(profile)).metadata.resourceVersion };
     for (const ns of namespaces) for (const p of await managed(ns)) out[`${ns}/${p.metadata.name}`] = p.metadata.resourceVersion!;
@@ -295,7 +296,9 @@ describe('GitOps with a real Flux (integration)', function () {
     const nsList = { apiVersion: 'v1', kind: 'List', items: await Promise.all(rnamespaces.map((n) => testApi().request('GET', `/api/v1/namespaces/${n}`))) };
     writeFileSync(join(dir, 'render-profile.yaml'), profileYaml(rprofile, rspec));
     writeFileSync(join(dir, 'namespaces.yaml'), stringify(nsList));
-    const rendered = execFileSync(process.execPath, ['--import', 'tsx', MAIN, 'render', '--profiles', join(dir, 'render-profile.yaml'), '--namespaces', join(dir, 'namespaces.yaml')], { encoding: 'utf8' });
+    // Not execFileSync: the Git server runs in this process and must keep serving.
+    const { stdout: rendered } = await promisify(execFile)(process.execPath, ['--import', 'tsx', MAIN, 'render', '--profiles', join(dir, 'render-profile.yaml'), '--namespaces', join(dir, 'namespaces.yaml')], { encoding: 'utf8' });
+    assert.match(rendered, /kind: NetworkPolicy/);
     await push({ ...files, 'rendered/policies.yaml': rendered }, 'rendered policies');
     await createKustomization(ksRendered, { sourceRef: { kind: 'GitRepository', name: source }, path: './rendered', prune: true, wait: true, interval: '1h', timeout: '2m' });
     await eventually(async () => assert.equal(condition(await getKustomization(ksRendered), 'Ready')?.status, 'True'), { timeoutMs: 90_000 });
