@@ -319,6 +319,6 @@ describe('GitOps with a real Flux (integration)', function () {
     }
     log(`render-only: ${byFlux.size} policies applied by Flux equal the operator's (spec, labels, annotations)`);
     await deleteFluxObject(`${KUSTOMIZATIONS}/${ksRendered}`);
-    for (const ns of rnamespaces) assert.deepEqual(await policyNames(ns), [], `${ns}: pruned with the Kustomization`);
+    for (const ns of rnamespaces) await eventually(async () => assert.deepEqual(await policyNames(ns), [], `${ns}: pruned with the Kustomization`));
   });
 });
