@@ -16,6 +16,8 @@ import { LeaderElector } from '../kube/lease.js';
 import type { BackoffOptions } from './backoff.js';
 import type { ObservedPolicy } from './compare.js';
 import { OperatorHttp } from './http.js';
+import { ConflictWatches } from './conflicts.js';
+import { watchPolicyName } from '../kube/name-watch.js';
 import { createLogger, errorMessage, type Logger, type LogLevel } from './log.js';
 import { namespacesForProfileEvent, profileChanged } from './mappers.js';
 import { OperatorMetrics } from './metrics.js';
@@ -101,6 +103,8 @@ export class Operator {
   private readonly registry = new ProfileRegistry();
   private readonly outcomes = new OutcomeStore();
   private readonly reconciler: Reconciler;
+  /** Names taken by policies we do not own: watched, so the namespace is reconciled when they change. */
+  private readonly clashes: ConflictWatches;
   private readonly elector?: LeaderElector;
   private readonly events: EventRecorder;
   private readonly opts: OperatorOptions;
@@ -166,6 +170,11 @@ export class Operator {
     this.profiles = new Informer<ProfileObject>(this.client, { name: 'segmentationprofiles', path: PROFILES_PATH, transform: compactProfile, ...informerOpts });
     this.policies = new Informer<ObservedPolicy>(this.client, { name: 'networkpolicies', path: NETWORK_POLICIES_PATH, labelSelector: MANAGED_SELECTOR, transform: (p: ObservedPolicy) => compactPolicy(p, interner), ...informerOpts });
     this.apiServerSlices = new Informer<EndpointSliceWire>(this.client, { name: 'endpointslices', path: API_SERVER_SLICES_PATH, labelSelector: API_SERVER_SLICES_SELECTOR, transform: compactEndpointSlice, ...informerOpts });
+    this.clashes = new ConflictWatches({
+      watch: (namespace, name, onChange) => watchPolicyName(this.client, namespace, name, onChange, informerOpts),
+      enqueue: (namespace) => this.enqueue(namespace),
+      onError: (err) => this.log.warn(`watch of a clashing NetworkPolicy: ${errorMessage(err)}`),
+    });
     this.events = new EventRecorder(this.client, {
       controller: 'segmentation.dev/segmentation-operator',
       instance: this.identity,
@@ -182,6 +191,7 @@ export class Operator {
       metrics: this.metrics,
       log: this.log,
       onOutcomes: (profiles) => this.markStatusDirty(profiles),
+      onClashes: (namespace, names) => this.clashes.set(namespace, names),
     });
     const le = { ...DEFAULT_LEADER_ELECTION, ...opts.leaderElection };
     if (le.enabled) {
@@ -350,6 +360,7 @@ export class Operator {
     // Lost the lease: no write of this term may land any more, including those hanging on a partition.
     this.term?.abort();
     this.stopScanning();
+    void this.clashes.clear();
     if (this.statusTimer) clearTimeout(this.statusTimer);
     this.statusTimer = undefined;
     await this.queue.shutDown();
@@ -572,6 +583,7 @@ export class Operator {
       this.term?.abort();
       await this.elector?.stop({ release: true });
     }
+    await this.clashes.clear();
     await Promise.all([this.namespaces.stop(), this.profiles.stop(), this.policies.stop(), this.apiServerSlices.stop()]);
     await this.http.stop();
     this.synced = false;

@@ -30,6 +30,12 @@ export interface ReconcilerDeps {
   log: Logger;
   /** Profiles whose outcomes changed: their status needs recomputing. */
   onOutcomes: (profiles: Set<string>) => void;
+  /**
+   * The names in `namespace` taken by policies we do not own, after each reconcile (empty: none). Returns
+   * true when they are watched (the namespace then waits for a change instead of retrying on a timer).
+   * Absent: clashes are retried with backoff.
+   */
+  onClashes?: (namespace: string, names: readonly string[]) => boolean;
 }
 
 type OpResult = { kind: 'ok' } | { kind: 'gone' } | { kind: 'fenced' } | { kind: 'conflict'; message: string } | { kind: 'error'; err: unknown };
@@ -120,6 +126,7 @@ export class Reconciler {
     if (!ns || isTerminating(ns)) {
       // Gone or going: nothing to write (the namespace controller deletes its policies); forget it.
       this.recent.delete(namespace);
+      this.d.onClashes?.(namespace, []);
       this.d.onOutcomes(this.d.outcomes.setNamespace(namespace, new Map()));
       this.d.metrics?.reconciles.inc({ result: 'skipped' });
       if (debug) log.debug('namespace absent or terminating: skipped', { profile: null });
@@ -132,6 +139,7 @@ export class Reconciler {
     const failures = new Map<string, { reason: string; message: string }>();
     const failedCount = new Map<string, number>();
     let retry = false;
+    const clashes: string[] = [];
     let gone = false;
     let fenced = false;
     const fail = (profile: string | undefined, reason: string, message: string) => {
@@ -156,7 +164,7 @@ export class Reconciler {
           this.d.metrics?.conflicts.inc();
           log.warn(result.message, { profile, policy: name, verb });
           this.event(profile, 'Warning', 'PolicyConflict', result.message);
-          retry = true;
+          clashes.push(name);
           return;
         case 'error': {
           const message = `${verb} ${namespace}/${name}: ${errorMessage(result.err)}`;
@@ -180,10 +188,14 @@ export class Reconciler {
       return {};
     }
     if (gone) {
+      this.d.onClashes?.(namespace, []);
       this.d.onOutcomes(this.d.outcomes.setNamespace(namespace, new Map()));
       this.d.metrics?.reconciles.inc({ result: 'skipped' });
       return {};
     }
+    // A clash is terminal until the clashing object changes: watched, not retried (unless it cannot be).
+    const clashesWatched = this.d.onClashes?.(namespace, clashes) ?? false;
+    if (clashes.length > 0 && !clashesWatched) retry = true;
     const outcomes = new Map<string, NamespaceOutcome>();
     for (const [profile, r] of plan.profiles) {
       if (!r.selected && !r.dryRun) continue;
@@ -198,9 +210,9 @@ export class Reconciler {
     const writes = plan.create.length + plan.update.length + plan.delete.length;
     const seconds = (performance.now() - started) / 1000;
     this.d.metrics?.reconcileDuration.observe(seconds);
-    this.d.metrics?.reconciles.inc({ result: retry ? 'error' : 'success' });
+    this.d.metrics?.reconciles.inc({ result: retry || clashes.length > 0 ? 'error' : 'success' });
     const summary = { profile: profilesHere.join(',') || null, created: plan.create.length, updated: plan.update.length, deleted: plan.delete.length, unchanged: plan.unchanged, ms: Math.round(seconds * 1000) };
-    if (writes > 0 || retry) log.info(retry ? 'reconciled with failures' : 'reconciled', summary);
+    if (writes > 0 || retry || clashes.length > 0) log.info(retry || clashes.length > 0 ? 'reconciled with failures' : 'reconciled', summary);
     else if (debug) log.debug('in sync', summary);
     return retry ? { requeue: true } : {};
   }
