@@ -1,7 +1,8 @@
 // Runs Flux's source-controller and kustomize-controller as processes against the test control plane: CRDs
 // installed from the controllers' own module sources, every address on 127.0.0.1, leader election off.
 // The v1.9 controllers take their API server from KUBECONFIG (they have no --kubeconfig flag).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -35,20 +36,28 @@ export async function installFluxCrds(files: string[]): Promise<void> {
   }
 }
 
-async function waitHealthy(child: Child, port: number): Promise<void> {
-  await eventually(
-    async () => {
-      if (!child.running) throw new Error(`${child.describeExit()}\n${child.logTail()}`);
+/** Waits for /readyz; fails at once with the log tail if the process exits. */
+async function waitHealthy(child: Child, port: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (!child.running) throw new Error(`${child.describeExit()}\n${child.logTail()}`);
+    try {
       const res = await fetch(`http://127.0.0.1:${port}/readyz`);
-      if (res.status !== 200) throw new Error(`${child.name} /readyz: ${res.status}`);
-    },
-    { timeoutMs: 60_000, intervalMs: 250 },
-  );
+      if (res.status === 200) return;
+      last = `/readyz ${res.status}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await sleep(250);
+  }
+  throw new Error(`${child.name} not ready after ${timeoutMs} ms (${last})\n${child.logTail()}`);
 }
 
 export async function startFluxControllers(bin: FluxBinaries): Promise<FluxControllers> {
   const dir = mkdtempSync(join(tmpdir(), 'segmentation-flux-'));
   const unregisterDir = onProcessExit(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'storage'));
   const [storage, scMetrics, scHealth, kcMetrics, kcHealth] = await freePorts(5);
   const env = { ...process.env, KUBECONFIG: controlPlane().kubeconfigPath, RUNTIME_NAMESPACE: FLUX_NAMESPACE };
   const common = ['--enable-leader-election=false', '--log-encoding=console', '--log-level=info', '--events-addr='];
