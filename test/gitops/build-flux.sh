@@ -90,7 +90,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 log "go: $(go env GOVERSION) ($(command -v go)), GOPROXY=$(go env GOPROXY)"
-log "building into $cache_dir (about 11-12 minutes on 2 idle cores with cold Go caches, seconds when cached)"
+log "building into $cache_dir (about 19 CPU-minutes with cold Go caches: 11-12 minutes on 2 idle cores, an hour on a busy one; seconds when cached)"
 
 # Runs a command with its output in a log file and a heartbeat each minute;
 # on failure shows the end of that output, which holds go's reason.
