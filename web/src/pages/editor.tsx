@@ -71,6 +71,11 @@ export function EditorPage(props: { state: Snapshot; profiles: CheckedProfile[];
       <h1>
         {existing ? 'Profile' : 'New profile'} <span class="name">{name}</span>
       </h1>
+      {props.name && !existing && (
+        <p class="banner warn" role="note">
+          There is no profile named {props.name}: this starts a new one.
+        </p>
+      )}
       {owner && (
         <p class="banner warn" id="gitops-banner" role="note">
           This profile is managed by {owner.tool} ({owner.evidence}). Change it in Git: copy the YAML below instead of saving here.

@@ -2,7 +2,7 @@
 // status, and the namespaces no profile covers.
 import { useState } from 'preact/hooks';
 import type { Snapshot } from '../../../src/console/view/snapshot.js';
-import { uncoveredNamespaces, type CheckedProfile } from '../../../src/console/view/profiles.js';
+import { matchedNamespaces, uncoveredNamespaces, type CheckedProfile } from '../../../src/console/view/profiles.js';
 import { routeHash } from '../../../src/console/view/route.js';
 import { Badge, Card, Labels, Pager } from '../components.js';
 
@@ -50,7 +50,7 @@ export function OverviewPage(props: { state: Snapshot; profiles: CheckedProfile[
             {exposed.slice(0, 8).map((n) => (
               <li key={n.namespace}>
                 <a href={routeHash(['namespace', n.namespace])}>{n.namespace}</a>:{' '}
-                {n.openedBy.length > 0 ? `opened by ${n.openedBy.map((o) => o.policy).join(', ')}` : (n.unisolated?.detail ?? 'not isolated for egress')}
+                {n.openedBy.length > 0 ? `opened by ${[...new Set(n.openedBy.map((o) => o.policy))].join(', ')}` : (n.unisolated?.detail ?? 'not isolated for egress')}
               </li>
             ))}
             {exposed.length > 8 && <li class="muted">and {exposed.length - 8} more</li>}
@@ -82,7 +82,7 @@ export function OverviewPage(props: { state: Snapshot; profiles: CheckedProfile[
                     {check.all.length > 0 && <Badge kind="bad">invalid</Badge>}
                   </td>
                   <td>{check.profile?.spec.mode ?? String((entry.spec as { mode?: string })?.mode ?? '')}</td>
-                  <td>{String(entry.status?.matchedNamespaces ?? '–')}</td>
+                  <td>{String(entry.status?.matchedNamespaces ?? (check.profile ? matchedNamespaces(check.profile, state.namespaces).length : '–'))}</td>
                   <td>{String(entry.status?.policies ?? '–')}</td>
                   <td class="ready">{ready ? <Badge kind={ready.status === 'True' ? 'ok' : 'bad'}>{ready.status === 'True' ? 'Ready' : `Not ready: ${ready.reason ?? ''}`}</Badge> : <span class="muted">{state.mode === 'offline' ? 'offline' : 'no status yet'}</span>}</td>
                   <td class="small">
