@@ -5,7 +5,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { namespaceSchema, networkPolicySchema, podSchema } from '../analysis/input-schemas.js';
 import { renderNamespace } from '../compile/render.js';
 import { NAMESPACE_NAME_LABEL } from '../compile/labels.js';
-import { describeSource, parseWith, readDocuments } from '../cli/input.js';
+import { describeSource, InputError, parseWith, readDocuments, type SourceDocument } from '../cli/input.js';
 import { computeFindings } from './findings.js';
 import type { ConsoleSource } from './source.js';
 import { trimNamespace, trimPod, trimPolicy, trimProfile } from './trim.js';
@@ -25,6 +25,16 @@ async function docs(files: readonly string[] | undefined) {
   return out;
 }
 
+const KINDS = ['Namespace', 'Pod', 'NetworkPolicy'] as const;
+type Kind = (typeof KINDS)[number];
+
+function kindOf(doc: SourceDocument, fallback: Kind): Kind {
+  const kind = typeof doc.value === 'object' && doc.value !== null ? (doc.value as { kind?: unknown }).kind : undefined;
+  if (kind === undefined) return fallback;
+  if ((KINDS as readonly unknown[]).includes(kind)) return kind as Kind;
+  throw new InputError(`${describeSource(doc)}: kind: expected NetworkPolicy, Namespace or Pod, got ${JSON.stringify(kind)}`);
+}
+
 const key = (p: PolicyEntry) => `${p.metadata.namespace}/${p.metadata.name}`;
 
 export function fileSource(inputs: FileInputs): ConsoleSource {
@@ -35,12 +45,17 @@ export function fileSource(inputs: FileInputs): ConsoleSource {
     async load(): Promise<Omit<Snapshot, 'readOnly'>> {
       const started = performance.now();
       const profiles: ProfileEntry[] = (await docs(inputs.profiles)).map((d) => trimProfile(d.value as object, describeSource(d)));
+      // As in the analysis commands, a file may hold any of the three kinds; the flag names the default.
+      const byKind = { Namespace: [] as SourceDocument[], Pod: [] as SourceDocument[], NetworkPolicy: [] as SourceDocument[] };
+      for (const [files, fallback] of [[inputs.namespaces, 'Namespace'], [inputs.pods, 'Pod'], [inputs.policies, 'NetworkPolicy']] as const) {
+        for (const d of await docs(files)) byKind[kindOf(d, fallback)].push(d);
+      }
       const namespaces = new Map<string, NamespaceEntry>();
-      for (const d of await docs(inputs.namespaces)) {
+      for (const d of byKind.Namespace) {
         const ns = trimNamespace(parseWith(namespaceSchema, d) as object);
         namespaces.set(ns.name, ns);
       }
-      const pods: V1Pod[] = (await docs(inputs.pods)).map((d) => trimPod(parseWith(podSchema, d) as object));
+      const pods: V1Pod[] = byKind.Pod.map((d) => trimPod(parseWith(podSchema, d) as object));
       for (const p of pods) {
         const ns = p.metadata?.namespace ?? 'default';
         if (!namespaces.has(ns)) namespaces.set(ns, { name: ns, labels: {}, terminating: false });
@@ -57,7 +72,7 @@ export function fileSource(inputs: FileInputs): ConsoleSource {
           }
         }
       }
-      for (const d of await docs(inputs.policies)) {
+      for (const d of byKind.NetworkPolicy) {
         const entry = trimPolicy(parseWith(networkPolicySchema, d) as object);
         policies.set(key(entry), entry);
       }
