@@ -33,7 +33,7 @@ describe('console in Chromium, offline (escaping, explain by URL)', function () 
     await page.getByText('<script>window.__pwned = 1</script>', { exact: false }).first().waitFor();
     assert.equal(await page.locator('code.label', { hasText: 'note=<script>window.__pwned = 1</script>' }).count(), 1);
     assert.equal(await page.locator('code.label', { hasText: 'img=<img src=x onerror="window.__pwned = 2">' }).count(), 1);
-    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    assert.equal(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned), undefined);
     assert.equal(await page.locator('main script, main img').count(), 0);
   });
 
@@ -50,7 +50,7 @@ describe('console in Chromium, offline (escaping, explain by URL)', function () 
     const text = await page.locator('#preview').textContent();
     assert.match(text ?? '', /<script>window.__pwned = 3<\/script>/);
     assert.equal(await page.locator('#preview script').count(), 0);
-    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    assert.equal(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned), undefined);
   });
 
   it('answers an explain question given in the URL', async () => {
