@@ -43,6 +43,8 @@ export function registerConsoleCommand(program: Command): void {
       } catch (err) {
         throw new InputError(`console: ${(err as Error).message.split('\n')[0]}`);
       }
+      // Offline: bad files are reported now, in one line, rather than on the first page load.
+      if (offline) await source.load();
       if (!isLoopback(o.address)) process.stderr.write(`warning: --address ${o.address} makes the console reachable from other machines; anyone with the URL acts with your kubeconfig's rights\n`);
       const running = await startConsole({ source, address: o.address, port: o.port, readOnly: o.readOnly });
       process.stderr.write(`segmentation console: ${source.description}${o.readOnly ? ' (read-only)' : ''}\n`);
