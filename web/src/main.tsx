@@ -92,7 +92,7 @@ function App() {
           <>
             {page === '' && <OverviewPage state={state} profiles={profiles} />}
             {page === 'profiles' && <ProfilesPage state={state} profiles={profiles} session={session} />}
-            {page === 'profile' && <EditorPage key={arg ?? '(new)'} state={state} profiles={profiles} session={session} name={arg} params={route.params} onSaved={() => void reload()} />}
+            {page === 'profile' && <EditorPage key={arg ?? '(new)'} state={state} profiles={profiles} session={session} name={arg} params={route.params} onSaved={reload} />}
             {page === 'namespaces' && <NamespacesPage state={state} profiles={profiles} />}
             {page === 'namespace' && arg && <NamespacePage key={arg} state={state} profiles={profiles} name={arg} params={route.params} />}
             {page === 'explain' && <ExplainPage state={state} params={route.params} />}

@@ -27,7 +27,7 @@ function initialDoc(profiles: CheckedProfile[], name: string | undefined, fresh:
   return { apiVersion: entry.apiVersion, kind: entry.kind, metadata: { name: m.name, ...(m.labels ? { labels: m.labels } : {}), ...(m.annotations ? { annotations: m.annotations } : {}) }, spec: entry.spec };
 }
 
-export function EditorPage(props: { state: Snapshot; profiles: CheckedProfile[]; session: Session; name: string | undefined; params: URLSearchParams; onSaved: () => void }) {
+export function EditorPage(props: { state: Snapshot; profiles: CheckedProfile[]; session: Session; name: string | undefined; params: URLSearchParams; onSaved: () => Promise<void> }) {
   const { state } = props;
   const existing = props.profiles.find((p) => p.entry.metadata.name === props.name)?.entry;
   const [doc, setDoc] = useState<unknown>(() => initialDoc(props.profiles, props.name, props.params.get('new')));
@@ -36,7 +36,7 @@ export function EditorPage(props: { state: Snapshot; profiles: CheckedProfile[];
   const [yamlError, setYamlError] = useState<string>();
   const [previewNs, setPreviewNs] = useState<string>();
   const [page, setPage] = useState(0);
-  const [result, setResult] = useState<ApplyResult>();
+  const [result, setResult] = useState<ApplyResult | undefined>(() => (props.params.get('saved') ? { outcome: 'applied', message: props.params.get('saved')! } : undefined));
   const [busy, setBusy] = useState(false);
   const check = useMemo(() => checkProfile(doc), [doc]);
   const ctx: FormCtx = { doc, issues: check.issues, set: (path: Path, value: unknown) => setDoc((d: unknown) => setAt(d, path, value)) };
@@ -56,8 +56,9 @@ export function EditorPage(props: { state: Snapshot; profiles: CheckedProfile[];
       const r = await applyProfile(doc, dryRun);
       setResult(r);
       if (r.outcome === 'applied') {
-        if (!existing) location.hash = routeHash(['profile', name]);
-        props.onSaved();
+        // Reload first, so that the page of the new profile finds it in the state.
+        await props.onSaved();
+        if (!existing) location.hash = routeHash(['profile', name], { saved: r.message });
       }
     } catch (err) {
       setResult({ outcome: 'error', message: String((err as Error).message ?? err) });
