@@ -6,6 +6,7 @@ import { namespaceSchema, networkPolicySchema, podSchema } from '../analysis/inp
 import { renderNamespace } from '../compile/render.js';
 import { NAMESPACE_NAME_LABEL } from '../compile/labels.js';
 import { describeSource, InputError, parseWith, readDocuments, type SourceDocument } from '../cli/input.js';
+import { loadClusterFacts } from '../cli/cluster-facts.js';
 import { computeFindings } from './findings.js';
 import type { ConsoleSource } from './source.js';
 import { trimNamespace, trimPod, trimPolicy, trimProfile } from './trim.js';
@@ -17,6 +18,8 @@ export interface FileInputs {
   namespaces?: string[];
   pods?: string[];
   policies?: string[];
+  /** EndpointSlices/Endpoints of the kubernetes Service (spec.apiServer), as `render --cluster`. */
+  cluster?: string[];
 }
 
 async function docs(files: readonly string[] | undefined) {
@@ -38,12 +41,13 @@ function kindOf(doc: SourceDocument, fallback: Kind): Kind {
 const key = (p: PolicyEntry) => `${p.metadata.namespace}/${p.metadata.name}`;
 
 export function fileSource(inputs: FileInputs): ConsoleSource {
-  const all = [...(inputs.profiles ?? []), ...(inputs.namespaces ?? []), ...(inputs.pods ?? []), ...(inputs.policies ?? [])];
+  const all = [...(inputs.profiles ?? []), ...(inputs.namespaces ?? []), ...(inputs.pods ?? []), ...(inputs.policies ?? []), ...(inputs.cluster ?? [])];
   return {
     mode: 'offline',
     description: `files: ${all.join(', ')}`,
     async load(): Promise<Omit<Snapshot, 'readOnly'>> {
       const started = performance.now();
+      const facts = await loadClusterFacts(inputs.cluster);
       const profiles: ProfileEntry[] = (await docs(inputs.profiles)).map((d) => trimProfile(d.value as object, describeSource(d)));
       // As in the analysis commands, a file may hold any of the three kinds; the flag names the default.
       const byKind = { Namespace: [] as SourceDocument[], Pod: [] as SourceDocument[], NetworkPolicy: [] as SourceDocument[] };
@@ -62,7 +66,7 @@ export function fileSource(inputs: FileInputs): ConsoleSource {
       }
       const policies = new Map<string, PolicyEntry>();
       const nsList = [...namespaces.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
-      for (const { check } of checkProfiles(profiles)) {
+      for (const { check } of checkProfiles(profiles, facts)) {
         if (!check.compiled || check.profile?.spec.mode !== 'Enforce') continue;
         for (const ns of nsList) {
           if (ns.terminating) continue;
@@ -85,6 +89,7 @@ export function fileSource(inputs: FileInputs): ConsoleSource {
         pods,
         policies: policyList,
         profiles,
+        facts,
         events: [],
         ...findings,
         warnings: findings.preflight === null ? ['offline without --pods: cannot tell whether a NetworkPolicy engine runs'] : [],

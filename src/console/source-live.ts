@@ -2,6 +2,7 @@
 // (src/kube), so the user's RBAC applies and nothing new is granted. Save is a server-side apply of the
 // profile with its own field manager, never forced: a conflict with another manager is shown, not won.
 import type { V1DaemonSet, V1Node } from '@kubernetes/client-node';
+import { API_SERVER_SERVICE, apiServerEndpoints, SERVICE_NAME_LABEL, type EndpointSliceObject } from '../api/apiserver-endpoints.js';
 import { API_VERSION, KIND, segmentationProfileSchema } from '../api/profile.js';
 import { listAll, NAMESPACES_PATH, NETWORK_POLICIES_PATH, PROFILES_PATH } from '../kube/api.js';
 import { KubeClient } from '../kube/client.js';
@@ -61,7 +62,7 @@ export function liveSource(kubeconfigPath: string | undefined): ConsoleSource {
           throw err;
         }
       };
-      const [namespaces, pods, policies, profiles, events, daemonSets, nodes] = await Promise.all([
+      const [namespaces, pods, policies, profiles, events, daemonSets, nodes, slices] = await Promise.all([
         listAll<Obj>(client, NAMESPACES_PATH).then((r) => r.items),
         tolerant<Obj>('pods', '/api/v1/pods'),
         listAll<Obj>(client, NETWORK_POLICIES_PATH).then((r) => r.items),
@@ -69,7 +70,9 @@ export function liveSource(kubeconfigPath: string | undefined): ConsoleSource {
         tolerant<RawEvent>('events', '/api/v1/events', { fieldSelector: `involvedObject.kind=${KIND}` }),
         tolerant<V1DaemonSet>('daemonsets', '/apis/apps/v1/daemonsets'),
         tolerant<V1Node>('nodes', '/api/v1/nodes'),
+        tolerant<EndpointSliceObject>('the kubernetes EndpointSlice (spec.apiServer)', `/apis/discovery.k8s.io/v1/namespaces/${API_SERVER_SERVICE.namespace}/endpointslices`, { labelSelector: `${SERVICE_NAME_LABEL}=${API_SERVER_SERVICE.name}` }),
       ]);
+      const apiServer = apiServerEndpoints(slices ?? []);
       const nsList = namespaces.map(trimNamespace).sort((a, b) => (a.name < b.name ? -1 : 1));
       const podList = (pods ?? []).map(trimPod);
       const policyList = policies.map(trimPolicy);
@@ -85,6 +88,7 @@ export function liveSource(kubeconfigPath: string | undefined): ConsoleSource {
         pods: podList,
         policies: policyList,
         profiles: (profiles ?? []).map((p) => trimProfile(p)).sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1)),
+        facts: apiServer ? { apiServer } : {},
         events: eventList,
         ...findings,
         warnings,

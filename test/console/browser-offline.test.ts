@@ -53,6 +53,17 @@ describe('console in Chromium, offline (escaping, explain by URL)', function () 
     assert.equal(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned), undefined);
   });
 
+  it('shows a no-effect rule warning inline on the rule, and still allows it', async () => {
+    await page.goto(`${c.url}#/profile?new=warned`);
+    await page.locator('#add-rule').click();
+    await page.locator('#rule-0-to-kind').selectOption('ip-block');
+    await page.locator('[data-path="spec.allow[0].to.ipBlock.cidr"]').fill('203.0.113.0/24');
+    assert.equal(await page.locator('fieldset.rule p.warning').count(), 0);
+    await page.getByRole('button', { name: 'Allow all' }).click();
+    await page.locator('fieldset.rule[data-rule="0"] p.warning').getByText('has no effect', { exact: false }).waitFor();
+    assert.equal(await page.locator('#problems').count(), 0, 'a warning is not a problem');
+  });
+
   it('answers an explain question given in the URL', async () => {
     await page.goto(`${c.url}#/explain?from=shop/database-0&to=shop/backend-0&port=5432`);
     const result = page.locator('.explain-result');

@@ -47,6 +47,20 @@ describe('console view: validation messages by field', () => {
     assert.deepEqual(check.issues.get('spec.defaultDenny'), ['unknown field']);
   });
 
+  it('shows a no-effect rule as a warning on the rule, without blocking', () => {
+    const check = checkProfile(profileDoc('p', { defaultDeny: { ingress: true, egress: false }, allow: [{ name: 'ext', from: { podSelector: {} }, to: { ipBlock: { cidr: '203.0.113.0/24' } } }] }));
+    assert.match(check.warnings.get('spec.allow[0]')?.[0] ?? '', /has no effect/);
+    assert.ok(check.compiled, 'a warning is not an error');
+  });
+
+  it('needs the cluster facts for spec.apiServer, and compiles with them', () => {
+    const spec = { apiServer: { allowFrom: [{ podSelector: { matchLabels: { app: 'operator' } } }] } };
+    assert.match(checkProfile(profileDoc('p', spec)).issues.get('spec.apiServer.allowFrom')?.[0] ?? '', /endpoint addresses are not known/);
+    const check = checkProfile(profileDoc('p', spec), { apiServer: { addresses: ['10.0.0.1'], ports: [{ protocol: 'TCP', port: 6443 }] } });
+    assert.deepEqual(check.all, []);
+    assert.ok(check.compiled?.apiServer);
+  });
+
   it('accepts the profile a new editor starts from', () => {
     const check = checkProfile(newProfile('fresh'));
     assert.deepEqual(check.all, []);

@@ -9,6 +9,8 @@ import { hasExpressions, listToText, selectorToText, textToList, textToSelector,
 export interface FormCtx {
   doc: unknown;
   issues: FieldIssues;
+  /** No-effect warnings (profileWarnings), by field: shown, never blocking. */
+  warnings: FieldIssues;
   set: (path: Path, value: unknown) => void;
 }
 
@@ -26,12 +28,26 @@ export function messagesFor(issues: FieldIssues, path: Path): string[] {
   return out;
 }
 
-function Field(props: { id: string; label: string; hint?: string | undefined; messages: string[]; children: ComponentChildren }) {
+/** Warnings about this field (and what is under it), as notes. */
+export function Warnings(props: { ctx: FormCtx; path: Path }) {
+  return (
+    <>
+      {messagesFor(props.ctx.warnings, props.path).map((w) => (
+        <p class="warning" role="note" key={w}>
+          ⚠ {w}
+        </p>
+      ))}
+    </>
+  );
+}
+
+function Field(props: { id: string; label: string; hint?: string | undefined; messages: string[]; children: ComponentChildren; warn?: { ctx: FormCtx; path: Path } }) {
   return (
     <div class={`field${props.messages.length > 0 ? ' invalid' : ''}`}>
       <label for={props.id}>{props.label}</label>
       {props.children}
       {props.hint && <small class="hint">{props.hint}</small>}
+      {props.warn && <Warnings ctx={props.warn.ctx} path={props.warn.path} />}
       {props.messages.map((m) => (
         <small class="error" role="alert" key={m}>
           {m}
@@ -68,7 +84,7 @@ export function TextField(props: { ctx: FormCtx; path: Path; label: string; hint
   const value = getAt(props.ctx.doc, props.path);
   const [text, setText] = useText(value === undefined ? '' : String(value));
   return (
-    <Field id={id} label={props.label} hint={props.hint} messages={messagesFor(props.ctx.issues, props.path)}>
+    <Field id={id} label={props.label} hint={props.hint} messages={messagesFor(props.ctx.issues, props.path)} warn={{ ctx: props.ctx, path: props.path }}>
       <input
         id={id}
         data-path={pathKey(props.path)}
@@ -90,7 +106,7 @@ export function PortField(props: { ctx: FormCtx; path: Path; label: string }) {
   const value = getAt(props.ctx.doc, props.path);
   const [text, setText] = useText(value === undefined ? '' : String(value));
   return (
-    <Field id={id} label={props.label} messages={messagesFor(props.ctx.issues, props.path)}>
+    <Field id={id} label={props.label} messages={messagesFor(props.ctx.issues, props.path)} warn={{ ctx: props.ctx, path: props.path }}>
       <input
         id={id}
         class="short"
@@ -128,7 +144,7 @@ export function SelectField(props: { ctx: FormCtx; path: Path; label: string; op
   const id = useId();
   const value = getAt(props.ctx.doc, props.path);
   return (
-    <Field id={id} label={props.label} messages={messagesFor(props.ctx.issues, props.path)}>
+    <Field id={id} label={props.label} messages={messagesFor(props.ctx.issues, props.path)} warn={{ ctx: props.ctx, path: props.path }}>
       <select id={id} data-path={pathKey(props.path)} value={typeof value === 'string' ? value : props.fallback} onChange={(e) => props.ctx.set(props.path, (e.target as HTMLSelectElement).value)}>
         {props.options.map((o) => (
           <option value={o.value} key={o.value}>
@@ -148,14 +164,14 @@ export function SelectorField(props: { ctx: FormCtx; path: Path; label: string; 
   const [bad, setBad] = useState<string[]>([]);
   if (hasExpressions(value)) {
     return (
-      <Field id={id} label={props.label} messages={messagesFor(props.ctx.issues, props.path)}>
+      <Field id={id} label={props.label} messages={messagesFor(props.ctx.issues, props.path)} warn={{ ctx: props.ctx, path: props.path }}>
         <input id={id} value={`${selectorToText(value)} (+ matchExpressions)`} readOnly data-path={pathKey(props.path)} />
         <small class="hint">This selector uses matchExpressions: edit it in the YAML tab.</small>
       </Field>
     );
   }
   return (
-    <Field id={id} label={props.label} hint={props.hint ?? 'label=value, comma-separated; empty selects all'} messages={[...bad.map((b) => `"${b}" is not label=value`), ...messagesFor(props.ctx.issues, props.path)]}>
+    <Field id={id} label={props.label} hint={props.hint ?? 'label=value, comma-separated; empty selects all'} messages={[...bad.map((b) => `"${b}" is not label=value`), ...messagesFor(props.ctx.issues, props.path)]} warn={{ ctx: props.ctx, path: props.path }}>
       <input
         id={id}
         data-path={pathKey(props.path)}
@@ -181,7 +197,7 @@ export function ListField(props: { ctx: FormCtx; path: Path; label: string; hint
   const value = getAt(props.ctx.doc, props.path) as string[] | undefined;
   const [text, setText] = useText(listToText(value));
   return (
-    <Field id={id} label={props.label} hint={props.hint} messages={messagesFor(props.ctx.issues, props.path)}>
+    <Field id={id} label={props.label} hint={props.hint} messages={messagesFor(props.ctx.issues, props.path)} warn={{ ctx: props.ctx, path: props.path }}>
       <input
         id={id}
         data-path={pathKey(props.path)}

@@ -49,7 +49,7 @@ function App() {
       })
       .catch((err: unknown) => setError(String((err as Error).message ?? err)));
   }, []);
-  const profiles = useMemo(() => (state ? checkProfiles(state.profiles) : []), [state]);
+  const profiles = useMemo(() => (state ? checkProfiles(state.profiles, state.facts) : []), [state]);
 
   const [page = '', arg] = route.segments;
   const nav = [

@@ -3,6 +3,7 @@
 // it offline on those files. It opens nothing by itself.
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { CLUSTER_OPTION_HELP } from '../cluster-facts.js';
 import { collect, InputError } from '../input.js';
 import { fileSource } from '../../console/source-files.js';
 import { liveSource } from '../../console/source-live.js';
@@ -17,6 +18,7 @@ export const consoleOptionsSchema = z.strictObject({
   namespaces: z.array(z.string()).optional(),
   pods: z.array(z.string()).optional(),
   policies: z.array(z.string()).optional(),
+  cluster: z.array(z.string()).optional(),
 });
 
 export function registerConsoleCommand(program: Command): void {
@@ -31,11 +33,12 @@ export function registerConsoleCommand(program: Command): void {
     .option('--namespaces <file>', 'offline: Namespaces, e.g. `kubectl get ns -o yaml` (repeatable)', collect)
     .option('--pods <file>', 'offline: Pods (repeatable)', collect)
     .option('--policies <file>', 'offline: NetworkPolicies (repeatable)', collect)
+    .option('--cluster <file>', `offline: ${CLUSTER_OPTION_HELP}`, collect)
     .action(async (raw: Record<string, unknown>) => {
       const parsed = consoleOptionsSchema.safeParse(raw);
       if (!parsed.success) throw new InputError(`console: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
       const o = parsed.data;
-      const offline = [o.profiles, o.namespaces, o.pods, o.policies].some((f) => (f?.length ?? 0) > 0);
+      const offline = [o.profiles, o.namespaces, o.pods, o.policies, o.cluster].some((f) => (f?.length ?? 0) > 0);
       if (offline && o.kubeconfig) throw new InputError('console: --kubeconfig (live) and files (offline) cannot be combined');
       let source;
       try {

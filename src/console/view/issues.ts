@@ -1,7 +1,8 @@
 // Validation messages by field: zod issues of the profile schema and the compiler's errors (which name
 // their field as `spec.allow[0].to.ipBlock.cidr: ...`), keyed by pathKey so each input shows its own.
 import type { z } from 'zod';
-import { compileProfile, type CompiledProfile } from '../../compile/render.js';
+import { compileProfile, type ClusterFacts, type CompiledProfile } from '../../compile/render.js';
+import { profileWarnings } from '../../compile/warnings.js';
 import { segmentationProfileSchema, type SegmentationProfile } from '../../api/profile.js';
 import { pathKey } from './paths.js';
 
@@ -15,6 +16,8 @@ export interface ProfileCheck {
   issues: FieldIssues;
   /** Every message as `path: message`, for a summary. */
   all: string[];
+  /** Parts of a valid profile that can have no effect (the compiler's profileWarnings), by field. */
+  warnings: FieldIssues;
 }
 
 function add(map: Map<string, string[]>, key: string, message: string): void {
@@ -30,20 +33,25 @@ export function zodIssuesByField(error: z.ZodError): Map<string, string[]> {
   return out;
 }
 
-/** Schema, then compiler: what `segmentation validate` and the operator would say, by field. */
-export function checkProfile(value: unknown): ProfileCheck {
+/**
+ * Schema, then compiler, then the no-effect warnings: what `segmentation validate` and the operator would
+ * say, by field. `facts` are the cluster's (the API server's endpoints, for spec.apiServer).
+ */
+export function checkProfile(value: unknown, facts: ClusterFacts = {}): ProfileCheck {
   const parsed = segmentationProfileSchema.safeParse(value);
   if (!parsed.success) {
     const issues = zodIssuesByField(parsed.error);
-    return { issues, all: [...issues].flatMap(([k, ms]) => ms.map((m) => `${k || '(root)'}: ${m}`)) };
+    return { issues, all: [...issues].flatMap(([k, ms]) => ms.map((m) => `${k || '(root)'}: ${m}`)), warnings: new Map() };
   }
-  const result = compileProfile(parsed.data);
-  if (result.ok) return { profile: parsed.data, compiled: result.compiled, issues: new Map(), all: [] };
+  const warnings = new Map<string, string[]>();
+  for (const w of profileWarnings(parsed.data)) add(warnings, w.path, w.message);
+  const result = compileProfile(parsed.data, facts);
+  if (result.ok) return { profile: parsed.data, compiled: result.compiled, issues: new Map(), all: [], warnings };
   const issues = new Map<string, string[]>();
   for (const error of result.errors) {
     const colon = error.indexOf(': ');
     if (colon > 0) add(issues, error.slice(0, colon), error.slice(colon + 2));
     else add(issues, '', error);
   }
-  return { profile: parsed.data, issues, all: result.errors };
+  return { profile: parsed.data, issues, all: result.errors, warnings };
 }

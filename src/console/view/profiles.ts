@@ -1,6 +1,7 @@
 // Profiles as the console sees them: each checked once (schema + compiler), and which namespaces each
 // one targets and why. Pure.
 import type { SegmentationProfile } from '../../api/profile.js';
+import type { ClusterFacts } from '../../compile/render.js';
 import { targetingDecision } from '../../compile/select.js';
 import { NAMESPACE_NAME_LABEL } from '../../compile/labels.js';
 import { checkProfile, type ProfileCheck } from './issues.js';
@@ -11,8 +12,8 @@ export interface CheckedProfile {
   check: ProfileCheck;
 }
 
-export function checkProfiles(entries: readonly ProfileEntry[]): CheckedProfile[] {
-  return entries.map((entry) => ({ entry, check: checkProfile({ apiVersion: entry.apiVersion, kind: entry.kind, metadata: entry.metadata, spec: entry.spec }) }));
+export function checkProfiles(entries: readonly ProfileEntry[], facts: ClusterFacts = {}): CheckedProfile[] {
+  return entries.map((entry) => ({ entry, check: checkProfile({ apiVersion: entry.apiVersion, kind: entry.kind, metadata: entry.metadata, spec: entry.spec }, facts) }));
 }
 
 const info = (ns: NamespaceEntry) => ({ name: ns.name, labels: { ...ns.labels, [NAMESPACE_NAME_LABEL]: ns.name } });

@@ -4,6 +4,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { EnforcementFinding } from '../../analysis/enforcement.js';
 import type { MetadataExposureReport } from '../../analysis/audit-metadata.js';
 import type { NetworkPolicySpec } from '../../api/networkpolicy.js';
+import type { ApiServerEndpoints } from '../../api/apiserver-endpoints.js';
 
 export interface NamespaceEntry {
   name: string;
@@ -46,6 +47,8 @@ export interface Snapshot {
   policies: PolicyEntry[];
   profiles: ProfileEntry[];
   events: EventEntry[];
+  /** Cluster facts the compiler needs (spec.apiServer): the API server's endpoints, when known. */
+  facts: { apiServer?: ApiServerEndpoints };
   /** null when it could not be determined (offline without pods). */
   preflight: EnforcementFinding | null;
   audit: MetadataExposureReport;

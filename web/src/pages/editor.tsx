@@ -17,6 +17,7 @@ import { applyProfile, type Session } from '../api.js';
 import { Badge, Card, Pager } from '../components.js';
 import { CheckField, ListField, SelectField, SelectorField, TextField, type FormCtx } from '../form.js';
 import { AllowRules } from './rules.js';
+import { ApiServerAccess, MetadataExceptions, NodeAccess } from './sections.js';
 
 type Tab = 'form' | 'yaml';
 
@@ -38,8 +39,8 @@ export function EditorPage(props: { state: Snapshot; profiles: CheckedProfile[];
   const [page, setPage] = useState(0);
   const [result, setResult] = useState<ApplyResult | undefined>(() => (props.params.get('saved') ? { outcome: 'applied', message: props.params.get('saved')! } : undefined));
   const [busy, setBusy] = useState(false);
-  const check = useMemo(() => checkProfile(doc), [doc]);
-  const ctx: FormCtx = { doc, issues: check.issues, set: (path: Path, value: unknown) => setDoc((d: unknown) => setAt(d, path, value)) };
+  const check = useMemo(() => checkProfile(doc, state.facts), [doc, state.facts]);
+  const ctx: FormCtx = { doc, issues: check.issues, warnings: check.warnings, set: (path: Path, value: unknown) => setDoc((d: unknown) => setAt(d, path, value)) };
   const owner = existing ? gitOpsOwner({ ...(existing.metadata.labels ? { labels: existing.metadata.labels } : {}), ...(existing.metadata.annotations ? { annotations: existing.metadata.annotations } : {}), managers: existing.managers }) : undefined;
   const matched = useMemo(() => (check.profile ? matchedNamespaces(check.profile, state.namespaces) : []), [check.profile, state.namespaces]);
   const nsName = previewNs && matched.some((n) => n.name === previewNs) ? previewNs : matched[0]?.name;
@@ -108,6 +109,11 @@ export function EditorPage(props: { state: Snapshot; profiles: CheckedProfile[];
               {check.all.length > 4 ? ' …' : ''}
             </div>
           )}
+          {check.warnings.size > 0 && (
+            <div class="banner warn" id="warnings" role="note">
+              {[...check.warnings.values()].flat().length} warning(s): parts of this profile would have no effect (shown on their fields).
+            </div>
+          )}
           {tab === 'form' ? (
             <form class="profile-form" onSubmit={(e) => e.preventDefault()}>
               <fieldset>
@@ -152,8 +158,11 @@ export function EditorPage(props: { state: Snapshot; profiles: CheckedProfile[];
                 <legend>Instance metadata</legend>
                 <CheckField ctx={ctx} path={['spec', 'instanceMetadata', 'deny']} label="Block pod egress to the metadata endpoints" fallback />
                 <ListField ctx={ctx} path={['spec', 'instanceMetadata', 'cidrs']} label="Metadata CIDRs" placeholder="169.254.169.254/32, fd00:ec2::254/128" hint="default 169.254.169.254/32, fd00:ec2::254/128" />
+                <MetadataExceptions ctx={ctx} />
               </fieldset>
-              <AllowRules ctx={ctx} warnings={new Map()} />
+              <NodeAccess ctx={ctx} />
+              <ApiServerAccess ctx={ctx} />
+              <AllowRules ctx={ctx} />
             </form>
           ) : (
             <div class="field">
