@@ -143,9 +143,10 @@ describe('console in Chromium, live against the control plane and the operator',
 
   it("shows a namespace's matrix and explains a blocked flow from a cell", async () => {
     await page.goto(`${c.url}#/namespace/${NS}`);
-    await untilAfterRefresh(page, async () => (await page.locator('#ns-policies details').count()) >= 4, 'the policies in the namespace view');
     await page.locator('#matrix-port').fill('6000');
-    await page.getByRole('button', { name: 'app=backend to app=database: allowed' }).waitFor();
+    // The operator follows the GitOps tool's port 6000 within moments; Refresh until the page has it.
+    const allowed = page.getByRole('button', { name: 'app=backend to app=database: allowed' });
+    await untilAfterRefresh(page, async () => (await allowed.count()) === 1, 'backend -> database allowed on 6000');
     await page.getByRole('button', { name: 'app=database to app=backend: denied' }).click();
     const result = page.locator('#cell-explain .explain-result');
     await result.waitFor();
