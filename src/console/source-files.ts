@@ -5,7 +5,8 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { namespaceSchema, networkPolicySchema, podSchema } from '../analysis/input-schemas.js';
 import { renderNamespace } from '../compile/render.js';
 import { NAMESPACE_NAME_LABEL } from '../compile/labels.js';
-import { describeSource, InputError, parseWith, readDocuments, type SourceDocument } from '../cli/input.js';
+import { describeSource, InputError, parseWith, type SourceDocument } from '../cli/input.js';
+import { readInputDocuments } from './read-files.js';
 import { loadClusterFacts } from '../cli/cluster-facts.js';
 import { computeFindings } from './findings.js';
 import type { ConsoleSource } from './source.js';
@@ -24,7 +25,7 @@ export interface FileInputs {
 
 async function docs(files: readonly string[] | undefined) {
   const out = [];
-  for (const file of files ?? []) out.push(...(await readDocuments(file)));
+  for (const file of files ?? []) out.push(...(await readInputDocuments(file)));
   return out;
 }
 
