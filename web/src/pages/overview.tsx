@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import type { Snapshot } from '../../../src/console/view/snapshot.js';
 import { matchedNamespaces, uncoveredNamespaces, type CheckedProfile } from '../../../src/console/view/profiles.js';
 import { routeHash } from '../../../src/console/view/route.js';
+import { PROFILE_LABEL } from '../../../src/compile/labels.js';
 import { Badge, Card, Labels, Pager } from '../components.js';
 
 type Condition = { type: string; status: string; reason?: string; message?: string };
@@ -83,7 +84,7 @@ export function OverviewPage(props: { state: Snapshot; profiles: CheckedProfile[
                   </td>
                   <td>{check.profile?.spec.mode ?? String((entry.spec as { mode?: string })?.mode ?? '')}</td>
                   <td>{String(entry.status?.matchedNamespaces ?? (check.profile ? matchedNamespaces(check.profile, state.namespaces).length : '–'))}</td>
-                  <td>{String(entry.status?.policies ?? '–')}</td>
+                  <td>{String(entry.status?.policies ?? state.policies.filter((p) => p.metadata.labels?.[PROFILE_LABEL] === entry.metadata.name).length)}</td>
                   <td class="ready">{ready ? <Badge kind={ready.status === 'True' ? 'ok' : 'bad'}>{ready.status === 'True' ? 'Ready' : `Not ready: ${ready.reason ?? ''}`}</Badge> : <span class="muted">{state.mode === 'offline' ? 'offline' : 'no status yet'}</span>}</td>
                   <td class="small">
                     {conditions
