@@ -6,13 +6,16 @@
 //   to this server and the X-Console-CSRF header with the per-process CSRF token.
 import { tokensEqual } from './token.js';
 
-export const TOKEN_COOKIE = 'segmentation_console_token';
+/** Cookies are not per port: each console names its cookie after its port, so two consoles coexist. */
+export const tokenCookie = (port: number): string => `segmentation_console_token_${port}`;
 export const TOKEN_HEADER = 'x-console-token';
 export const CSRF_HEADER = 'x-console-csrf';
 
 export interface GuardConfig {
   token: string;
   csrf: string;
+  /** Name of the cookie that carries the token (tokenCookie(port)). */
+  cookie: string;
   readOnly: boolean;
   /** `host:port` values accepted in the Host header (lower case); 'any' when bound to every address. */
   hosts: ReadonlySet<string> | 'any';
@@ -47,7 +50,7 @@ export function checkRequest(req: GuardRequest, cfg: GuardConfig): Decision {
   const host = header(req, 'host')?.toLowerCase();
   if (!host || (cfg.hosts !== 'any' && !cfg.hosts.has(host))) return { ok: false, status: 403, reason: `host ${JSON.stringify(host ?? '')} is not this console` };
   const url = new URL(req.url, `http://${host}`);
-  const given = url.searchParams.get('token') ?? header(req, TOKEN_HEADER) ?? cookieValue(header(req, 'cookie'), TOKEN_COOKIE);
+  const given = url.searchParams.get('token') ?? header(req, TOKEN_HEADER) ?? cookieValue(header(req, 'cookie'), cfg.cookie);
   if (!tokensEqual(given ?? undefined, cfg.token)) return { ok: false, status: 401, reason: 'missing or wrong token: open the URL the console printed' };
   if (!isWrite(req.method)) return { ok: true, write: false };
   if (cfg.readOnly) return { ok: false, status: 403, reason: 'the console runs with --read-only: writes are refused' };

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { defaultAssetDir, loadAssets, type Asset } from './assets.js';
-import { checkRequest, TOKEN_COOKIE, type GuardConfig } from './guard.js';
+import { checkRequest, tokenCookie, type GuardConfig } from './guard.js';
 import type { ConsoleSource } from './source.js';
 import { newToken } from './token.js';
 
@@ -87,7 +87,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       const index = assets.get('index.html');
       if (!index) return send(res, 500, 'the console bundle is not built: run `npm run build`', 'text/plain; charset=utf-8');
       // The token moves into a cookie for the page's own requests (scripts, styles, API).
-      return send(res, 200, index.body, index.type, { 'set-cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` });
+      return send(res, 200, index.body, index.type, { 'set-cookie': `${guard!.cookie}=${token}; HttpOnly; SameSite=Strict; Path=/` });
     }
     if (req.method === 'GET' && url.pathname.startsWith('/assets/')) {
       const asset: Asset | undefined = assets.get(url.pathname.slice('/assets/'.length));
@@ -117,7 +117,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     server.listen(options.port ?? 0, address, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  guard = { token, csrf, readOnly, hosts: hostsFor(address, port) };
+  guard = { token, csrf, cookie: tokenCookie(port), readOnly, hosts: hostsFor(address, port) };
   const host = address.includes(':') ? `[${address}]` : address;
   const origin = `http://${host}:${port}`;
   return {

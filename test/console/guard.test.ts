@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { checkRequest, type GuardConfig, type GuardRequest } from '../../src/console/guard.js';
 
-const cfg: GuardConfig = { token: 'T0KEN', csrf: 'CSRF', readOnly: false, hosts: new Set(['127.0.0.1:8390', 'localhost:8390']) };
+const cfg: GuardConfig = { token: 'T0KEN', csrf: 'CSRF', cookie: 'segmentation_console_token_8390', readOnly: false, hosts: new Set(['127.0.0.1:8390', 'localhost:8390']) };
 const get = (url: string, headers: GuardRequest['headers'] = {}): GuardRequest => ({ method: 'GET', url, headers: { host: '127.0.0.1:8390', ...headers } });
 const post = (headers: GuardRequest['headers']): GuardRequest => ({ method: 'POST', url: '/api/profiles/apply', headers: { host: '127.0.0.1:8390', 'x-console-token': 'T0KEN', ...headers } });
 const good = { origin: 'http://127.0.0.1:8390', 'x-console-csrf': 'CSRF' };
@@ -14,7 +14,8 @@ describe('console guard', () => {
     ['a prefix of the token', get('/api/state?token=T0KE'), cfg, 401],
     ['token in the URL', get('/api/state?token=T0KEN'), cfg, 'ok'],
     ['token in the header', get('/api/state', { 'x-console-token': 'T0KEN' }), cfg, 'ok'],
-    ['token in the cookie', get('/assets/app.js', { cookie: 'a=b; segmentation_console_token=T0KEN' }), cfg, 'ok'],
+    ['token in the cookie', get('/assets/app.js', { cookie: 'a=b; segmentation_console_token_8390=T0KEN' }), cfg, 'ok'],
+    ["another console's cookie (other port)", get('/assets/app.js', { cookie: 'segmentation_console_token_8391=T0KEN' }), cfg, 401],
     ['another Host (DNS rebinding)', get('/api/state?token=T0KEN', { host: 'evil.example:8390' }), cfg, 403],
     ['no Host', { method: 'GET', url: '/?token=T0KEN', headers: {} }, cfg, 403],
     ['same-origin write with CSRF header', post(good), cfg, 'ok'],
