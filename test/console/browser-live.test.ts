@@ -153,6 +153,14 @@ describe('console in Chromium, live against the control plane and the operator',
     assert.equal(await result.getAttribute('data-verdict'), 'denied');
     assert.match((await result.textContent()) ?? '', /DENIED/);
     await screenshot(page, 'console-namespace');
+    // The same flows as a diagram: an arrow per allowed flow; clicking one explains it.
+    const edge = page.locator('svg.diagram g.edge[data-edge="app=backend -> app=database"]');
+    await edge.scrollIntoViewIfNeeded();
+    assert.equal(await page.locator('svg.diagram g.edge[data-edge="app=database -> app=backend"]').count(), 0, 'a denied flow has no arrow');
+    await edge.locator('line.hit').click({ force: true });
+    await page.locator('#cell-explain .explain-result[data-verdict="allowed"]').waitFor();
+    await page.locator('svg.diagram').scrollIntoViewIfNeeded();
+    await screenshot(page, 'console-diagram');
   });
 
   it('explains a blocked flow on the Explain page, linkable by URL', async () => {

@@ -149,3 +149,28 @@ describe('console view: routes, pages, GitOps owner', () => {
     assert.equal(gitOpsOwner({ managers: ['kubectl-client-side-apply', 'segmentation-console'] }), undefined);
   });
 });
+
+describe('console view: connectivity diagram', () => {
+  it('draws each workload and well-known destination once, and an arrow per allowed flow', async () => {
+    const { diagramOf } = await import('../../src/console/view/diagram.js');
+    const data = {
+      namespaces: [ns('shop')],
+      pods: [pod('shop', 'backend-1', { app: 'backend' }, '10.0.0.1'), pod('shop', 'database-0', { app: 'database' }, '10.0.0.3', [5432])],
+      policies: [
+        policy('shop', 'db-in', { podSelector: { matchLabels: { app: 'database' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'backend' } } }], ports: [{ protocol: 'TCP', port: 5432 }] }] }),
+        policy('shop', 'backend-out', { podSelector: { matchLabels: { app: 'backend' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: 'database' } } }], ports: [{ protocol: 'TCP', port: 5432 }] }] }),
+      ],
+    };
+    const view = namespaceMatrix(modelFor(data, ['shop']), 'shop', { port: 5432, protocol: 'TCP' });
+    const d = diagramOf(view, 600, 400);
+    assert.deepEqual(d.nodes.map((n) => n.label), ['app=backend', 'app=database', 'dns udp/53', 'dns tcp/53', 'metadata 169.254.169.254:80', 'external 203.0.113.10:443']);
+    const label = (i: number) => d.nodes[i]!.label;
+    const edges = d.edges.map((e) => `${label(e.from)} -> ${label(e.to)}`);
+    assert.ok(edges.includes('app=backend -> app=database'));
+    assert.ok(edges.includes('app=database -> app=backend'), 'database egress and backend ingress are not isolated');
+    assert.ok(!edges.includes('app=backend -> metadata 169.254.169.254:80'), 'backend egress only reaches the database');
+    assert.ok(edges.includes('app=database -> metadata 169.254.169.254:80'));
+    assert.ok(d.edges.every((e) => e.from !== e.to));
+    assert.ok(d.nodes.every((n) => n.x >= 0 && n.x <= 600 && n.y >= 0 && n.y <= 400));
+  });
+});

@@ -10,6 +10,7 @@ import { targetingOf, type CheckedProfile } from '../../../src/console/view/prof
 import { routeHash } from '../../../src/console/view/route.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, PROFILE_LABEL } from '../../../src/compile/labels.js';
 import { Badge, Card, Labels } from '../components.js';
+import { ConnectivityDiagram } from './diagram.js';
 import { ExplainResult } from './explain-result.js';
 
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
@@ -111,6 +112,12 @@ export function NamespacePage(props: { state: Snapshot; profiles: CheckedProfile
               </tbody>
             </table>
           </div>
+        )}
+        {matrix && matrix.rows.length > 0 && (
+          <details class="diagram-box" open>
+            <summary>Diagram: allowed flows as arrows (click one to explain it)</summary>
+            <ConnectivityDiagram view={matrix} onSelect={setSelected} />
+          </details>
         )}
         {answer && (
           <div class="cell-explain" id="cell-explain">
