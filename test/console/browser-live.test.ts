@@ -171,6 +171,23 @@ describe('console in Chromium, live against the control plane and the operator',
     await screenshot(page, 'console-explain');
   });
 
+  it('offers Copy YAML instead of Save for a profile that Argo CD manages', async () => {
+    const name = `argo-${id}`;
+    const body = { apiVersion: API_VERSION, kind: KIND, metadata: { name, annotations: { 'argocd.argoproj.io/tracking-id': `profiles:segmentation.dev/SegmentationProfile:/${name}` } }, spec: { namespaceSelector: { matchLabels: { 'console-test': 'none' } } } };
+    await cluster.api.request('PATCH', `${PROFILES_PATH}/${name}`, { query: { fieldManager: 'argocd-controller' }, body, contentType: 'application/apply-patch+yaml' });
+    try {
+      await page.goto(`${c.url}#/`);
+      await page.locator('#refresh').click();
+      await page.locator(`tr[data-profile="${name}"]`).waitFor();
+      await page.goto(`${c.url}#/profile/${name}`);
+      await page.locator('#gitops-banner').getByText('managed by Argo CD', { exact: false }).waitFor();
+      assert.equal(await page.locator('#save').count(), 0);
+      assert.equal(await page.locator('#copy-yaml').count(), 1);
+    } finally {
+      await cluster.api.request('DELETE', `${PROFILES_PATH}/${name}`).catch(() => {});
+    }
+  });
+
   it('raised no uncaught error in the page', () => {
     assert.deepEqual(errors, []);
   });

@@ -64,6 +64,22 @@ describe('console in Chromium, offline (escaping, explain by URL)', function () 
     assert.equal(await page.locator('#problems').count(), 0, 'a warning is not a problem');
   });
 
+  it('edits the profile in the YAML tab and the form follows', async () => {
+    await page.goto(`${c.url}#/profile?new=from-yaml`);
+    await page.locator('#tab-yaml').click();
+    const yaml = page.locator('#yaml-editor');
+    await yaml.fill('apiVersion: segmentation.dev/v1alpha1\nkind: SegmentationProfile\nmetadata: {name: from-yaml\n');
+    await page.locator('.field small.error').first().waitFor();
+    await yaml.fill(
+      'apiVersion: segmentation.dev/v1alpha1\nkind: SegmentationProfile\nmetadata: {name: from-yaml}\nspec:\n  namespaceSelector: {matchLabels: {tier: apps}}\n  allow:\n    - {name: typed-in-yaml, from: {podSelector: {}}, to: {podSelector: {matchLabels: {app: database}}}}\n',
+    );
+    assert.equal(await page.locator('.field small.error').count(), 0);
+    await page.getByRole('tab', { name: 'Form' }).click();
+    assert.equal(await page.locator('[data-path="spec.allow[0].name"]').inputValue(), 'typed-in-yaml');
+    assert.equal(await page.locator('[data-path="spec.namespaceSelector"]').inputValue(), 'tier=apps');
+    await page.locator('#matched').getByText('shop').waitFor();
+  });
+
   it('answers an explain question given in the URL', async () => {
     await page.goto(`${c.url}#/explain?from=shop/database-0&to=shop/backend-0&port=5432`);
     const result = page.locator('.explain-result');
