@@ -21,6 +21,12 @@ export const consoleOptionsSchema = z.strictObject({
   cluster: z.array(z.string()).optional(),
 });
 
+/** The warning printed when the console listens beyond loopback; undefined on loopback. */
+export function addressWarning(address: string): string | undefined {
+  if (isLoopback(address)) return undefined;
+  return `warning: --address ${address} makes the console reachable from other machines; anyone with the URL acts with your kubeconfig's rights`;
+}
+
 export function registerConsoleCommand(program: Command): void {
   program
     .command('console')
@@ -48,7 +54,8 @@ export function registerConsoleCommand(program: Command): void {
       }
       // Offline: bad files are reported now, in one line, rather than on the first page load.
       if (offline) await source.load();
-      if (!isLoopback(o.address)) process.stderr.write(`warning: --address ${o.address} makes the console reachable from other machines; anyone with the URL acts with your kubeconfig's rights\n`);
+      const warning = addressWarning(o.address);
+      if (warning) process.stderr.write(`${warning}\n`);
       const running = await startConsole({ source, address: o.address, port: o.port, readOnly: o.readOnly });
       process.stderr.write(`segmentation console: ${source.description}${o.readOnly ? ' (read-only)' : ''}\n`);
       process.stdout.write(`${running.url}\n`);
