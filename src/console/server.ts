@@ -97,7 +97,13 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     if (route === 'GET /api/session') return json(res, 200, { csrf, readOnly, mode: options.source.mode, source: options.source.description });
     if (route === 'GET /api/state') return json(res, 200, { ...(await options.source.load()), readOnly });
     if (route === 'POST /api/profiles/apply') {
-      const parsed = applyRequest.safeParse(JSON.parse((await readBody(req)) || '{}'));
+      let body: unknown;
+      try {
+        body = JSON.parse((await readBody(req)) || '{}');
+      } catch (err) {
+        return json(res, 400, { error: `request body: ${(err as Error).message}` });
+      }
+      const parsed = applyRequest.safeParse(body);
       if (!parsed.success) return json(res, 400, { error: parsed.error.issues.map((i) => i.message).join('; ') });
       const result = await options.source.applyProfile(parsed.data.profile, parsed.data.dryRun);
       const status = { applied: 200, 'dry-run': 200, conflict: 409, invalid: 422, forbidden: 403, offline: 409, error: 502 }[result.outcome];

@@ -81,6 +81,12 @@ describe('console server security', function () {
     assert.equal((JSON.parse(r.body) as { outcome: string }).outcome, 'offline');
   });
 
+  it('answers a malformed write body with 400, not a crash', async () => {
+    const r = await call(c, 'POST', '/api/profiles/apply', { ...auth(), origin: c.origin, 'x-console-csrf': csrf }, '{not json');
+    assert.equal(r.status, 400);
+    assert.equal((await call(c, 'GET', '/api/session', auth())).status, 200, 'still serving');
+  });
+
   it('refuses a cross-origin write even with the token', async () => {
     const r = await call(c, 'POST', '/api/profiles/apply', { ...auth(), origin: 'http://evil.example', 'x-console-csrf': csrf }, '{}');
     assert.equal(r.status, 403);
