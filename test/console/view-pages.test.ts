@@ -8,7 +8,7 @@ import { explainQuery, namespacesOf, queryFromParams, queryToHash } from '../../
 import { gitOpsOwner } from '../../src/console/view/gitops.js';
 import { namespaceMatrix, workloadsOf } from '../../src/console/view/matrix.js';
 import { matchesFilter, paginate } from '../../src/console/view/paginate.js';
-import { diffPolicies } from '../../src/console/view/policy-diff.js';
+import { diffPolicies, lineDiff } from '../../src/console/view/policy-diff.js';
 import { checkProfiles, matchedNamespaces, targetingOf, uncoveredNamespaces } from '../../src/console/view/profiles.js';
 import { parseRoute, routeHash } from '../../src/console/view/route.js';
 import { ns, pod, policy, profileDoc, profileEntry } from './fixtures.js';
@@ -61,6 +61,14 @@ describe('console view: policy diff against the cluster', () => {
     assert.equal(ingress.kind, 'changed');
     assert.ok(ingress.lines.some((l) => l.op === '-' && /port: 5432/.test(l.text)));
     assert.ok(ingress.lines.some((l) => l.op === '+' && /port: 5433/.test(l.text)));
+  });
+
+  it('diffs lines: kept, removed and added, in order', () => {
+    const ops = (a: string, b: string) => lineDiff(a, b).map((l) => `${l.op}${l.text}`);
+    assert.deepEqual(ops('a\nb\nc\n', 'a\nx\nc\n'), [' a', '-b', '+x', ' c']);
+    assert.deepEqual(ops('', 'a\nb\n'), ['+a', '+b']);
+    assert.deepEqual(ops('a\nb\n', ''), ['-a', '-b']);
+    assert.deepEqual(ops('a\nb\nc\nd\n', 'a\nc\nd\ne\n'), [' a', '-b', ' c', ' d', '+e']);
   });
 
   it('marks policies only in the cluster as removed and only rendered as added', () => {

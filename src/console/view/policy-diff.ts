@@ -1,7 +1,6 @@
 // The editor's preview: the exact NetworkPolicies a profile renders for a namespace, and how they differ
 // from what the cluster has now. Compared after the API server's defaults are applied on both sides
 // (the operator's own normalizeSpec), so a defaulted `protocol: TCP` is not a difference.
-import { diffLines } from 'diff';
 import { stringify } from 'yaml';
 import type { NetworkPolicy } from '../../api/networkpolicy.js';
 import { normalizeSpec } from '../../controller/compare.js';
@@ -39,11 +38,26 @@ function sortKeys(o: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-function lineDiff(before: string, after: string): DiffLine[] {
+const linesOf = (text: string): string[] => (text === '' ? [] : text.replace(/\n$/, '').split('\n'));
+
+/**
+ * Line diff by longest common subsequence: a policy's YAML is tens of lines, so the quadratic table is
+ * small, and the operator image gains no dependency (src/ may only import production dependencies).
+ */
+export function lineDiff(before: string, after: string): DiffLine[] {
+  const a = linesOf(before);
+  const b = linesOf(after);
+  const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+  for (let i = a.length - 1; i >= 0; i--) for (let j = b.length - 1; j >= 0; j--) lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
   const out: DiffLine[] = [];
-  for (const part of diffLines(before, after)) {
-    const op = part.added ? '+' : part.removed ? '-' : ' ';
-    for (const text of part.value.replace(/\n$/, '').split('\n')) out.push({ op, text });
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      out.push({ op: ' ', text: a[i++]! });
+      j++;
+    } else if (i < a.length && (j === b.length || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) out.push({ op: '-', text: a[i++]! });
+    else out.push({ op: '+', text: b[j++]! });
   }
   return out;
 }
