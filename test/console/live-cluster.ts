@@ -1,5 +1,8 @@
 // A real control plane, the CRD and the operator for the live browser test. In a full `npm test` run the
 // control plane of test/integration/hooks.ts is reused; run alone, this file starts one of its own.
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ensureBinaries } from '../../src/devcluster/binaries.js';
 import { startControlPlane, type ControlPlane } from '../../src/devcluster/controlplane.js';
@@ -19,12 +22,26 @@ export interface LiveCluster {
 
 const log = (m: string) => process.stderr.write(`[console-live] ${m}\n`);
 
+/**
+ * The control plane that test/integration/hooks.ts started for this run, if any. Its controlPlane() is not
+ * visible from here (mocha's `require` and the test files get different module instances), but the hook
+ * points KUBECONFIG at it: accepted only when that file is in a data dir src/devcluster made, never a
+ * kubeconfig of the user's.
+ */
+function sharedKubeconfig(): string | undefined {
+  try {
+    return controlPlane().kubeconfigPath;
+  } catch {
+    const env = process.env.KUBECONFIG;
+    return env && env.startsWith(join(tmpdir(), 'segmentation-controlplane-')) && existsSync(env) ? env : undefined;
+  }
+}
+
 export async function startLiveCluster(): Promise<LiveCluster> {
   let own: ControlPlane | undefined;
-  let kubeconfigPath: string;
-  try {
-    kubeconfigPath = controlPlane().kubeconfigPath;
-  } catch {
+  let kubeconfigPath = sharedKubeconfig();
+  if (!kubeconfigPath) {
+    log('no shared control plane in this run: starting one');
     own = await startControlPlane({ binaries: await ensureBinaries({ onProgress: log }), onProgress: log });
     kubeconfigPath = own.kubeconfigPath;
   }
