@@ -224,6 +224,7 @@ const spec: Schema = {
       items: {
         type: 'object',
         required: ['name', 'from', 'to'],
+        'x-kubernetes-validations': [{ rule: '!(has(self.from.ipBlock) && has(self.to.ipBlock))', message: 'from and to cannot both be ipBlocks: one end of a rule must be pods', fieldPath: '.to.ipBlock' }],
         properties: {
           name: str('Unique name of the rule; part of the generated policy names.', { maxLength: 63, pattern: DNS1123_LABEL }),
           description: str('Why this flow exists.', { maxLength: 1024 }),
