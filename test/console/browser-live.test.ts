@@ -92,6 +92,7 @@ describe('console in Chromium, live against the control plane and the operator',
     const cidrField = page.locator('.field', { has: field(page, 'spec.allow[1].to.ipBlock.cidr') });
     await cidrField.locator('small.error').getByText('must be a CIDR', { exact: false }).waitFor();
     assert.equal(await page.locator('#save').isDisabled(), true, 'Save is off while the profile is invalid');
+    await cidrField.evaluate((el) => el.scrollIntoView({ block: 'center' }));
     await screenshot(page, 'console-editor-validation');
     await field(page, 'spec.allow[1].to.ipBlock.cidr').fill('203.0.113.0/24');
     assert.equal(await cidrField.locator('small.error').count(), 0);

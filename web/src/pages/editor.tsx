@@ -1,7 +1,7 @@
 // The profile editor: a form over the whole spec with the schema's and compiler's messages on their
 // fields, the namespaces it matches now, the exact policies it renders for one of them and their diff
 // against the cluster, a YAML tab editable both ways, and Save (server-side apply, never forced).
-import { useMemo, useState } from 'preact/hooks';
+import { useMemo, useRef, useState } from 'preact/hooks';
 import { parse, stringify } from 'yaml';
 import { renderNamespace } from '../../../src/compile/render.js';
 import { NAMESPACE_NAME_LABEL } from '../../../src/compile/labels.js';
@@ -42,12 +42,16 @@ export function EditorPage(props: { state: Snapshot; profiles: CheckedProfile[];
   const check = useMemo(() => checkProfile(doc, state.facts), [doc, state.facts]);
   const ctx: FormCtx = { doc, issues: check.issues, warnings: check.warnings, set: (path: Path, value: unknown) => setDoc((d: unknown) => setAt(d, path, value)) };
   const owner = existing ? gitOpsOwner({ ...(existing.metadata.labels ? { labels: existing.metadata.labels } : {}), ...(existing.metadata.annotations ? { annotations: existing.metadata.annotations } : {}), managers: existing.managers }) : undefined;
-  const matched = useMemo(() => (check.profile ? matchedNamespaces(check.profile, state.namespaces) : []), [check.profile, state.namespaces]);
+  // While the profile is invalid, the matched namespaces of its last valid version stay on screen.
+  const lastValid = useRef(check.profile);
+  if (check.profile) lastValid.current = check.profile;
+  const selecting = check.profile ?? lastValid.current;
+  const matched = useMemo(() => (selecting ? matchedNamespaces(selecting, state.namespaces) : []), [selecting, state.namespaces]);
   const nsName = previewNs && matched.some((n) => n.name === previewNs) ? previewNs : matched[0]?.name;
   const ns = matched.find((n) => n.name === nsName);
-  const rendered = useMemo(() => (check.compiled && ns ? renderNamespace(check.compiled, { name: ns.name, labels: { ...ns.labels, [NAMESPACE_NAME_LABEL]: ns.name } }) : []), [check.compiled, ns]);
+  const rendered = useMemo(() => (check.compiled && check.profile && ns ? renderNamespace(check.compiled, { name: ns.name, labels: { ...ns.labels, [NAMESPACE_NAME_LABEL]: ns.name } }) : []), [check.compiled, ns]);
   const name = check.profile?.metadata.name ?? String((doc as { metadata?: { name?: unknown } })?.metadata?.name ?? '');
-  const changes = useMemo(() => (ns ? diffPolicies(rendered, managedPoliciesOf(state.policies, ns.name, name)) : []), [rendered, state.policies, ns, name]);
+  const changes = useMemo(() => (ns && check.compiled ? diffPolicies(rendered, managedPoliciesOf(state.policies, ns.name, name)) : []), [rendered, state.policies, ns, name, check.compiled]);
   const yaml = stringify(doc, { lineWidth: 0 });
   const canSave = !props.session.readOnly && state.mode === 'live' && !owner;
 
@@ -216,7 +220,7 @@ export function EditorPage(props: { state: Snapshot; profiles: CheckedProfile[];
           </div>
         </div>
         <aside class="editor-side">
-          <Card title={`Matches ${matched.length} namespace(s) now`} id="matched">
+          <Card title={`Matches ${matched.length} namespace(s) now${check.profile ? '' : ' (last valid version)'}`} id="matched">
             <Pager
               items={matched}
               size={12}
@@ -232,8 +236,9 @@ export function EditorPage(props: { state: Snapshot; profiles: CheckedProfile[];
               )}
             />
           </Card>
-          <Card title={ns ? `Preview for ${ns.name}: ${rendered.length} policies` : 'Preview'} id="preview">
-            {!ns && <p class="muted">{check.compiled ? 'No namespace matches: nothing would be rendered.' : 'Fix the problems to see the preview.'}</p>}
+          <Card title={ns && check.compiled ? `Preview for ${ns.name}: ${rendered.length} policies` : 'Preview'} id="preview">
+            {!check.compiled && <p class="muted">Fix the problems to see the preview.</p>}
+            {check.compiled && !ns && <p class="muted">No namespace matches: nothing would be rendered.</p>}
             {changes.map((c) => (
               <details key={c.name} class={`change ${c.kind}`} data-change={c.kind} data-policy={c.name} open={c.kind !== 'unchanged'}>
                 <summary>
