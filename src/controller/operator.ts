@@ -56,6 +56,8 @@ export interface OperatorOptions {
   resyncMs?: number;
   qps?: number;
   burst?: number;
+  /** Bound on every API request (default 30 s); the lease's requests are bounded by the renew deadline. */
+  requestTimeoutMs?: number;
   /** 0 = off. */
   healthPort?: number;
   metricsPort?: number;
@@ -120,6 +122,8 @@ export class Operator {
   private rescanWanted = false;
   private apiServer?: ApiServerEndpoints;
   private apiServerKeptLogged = false;
+  /** Aborted when this term of leadership ends: every write of the term is refused or cancelled. */
+  private term?: AbortController;
 
   constructor(opts: OperatorOptions = {}) {
     this.opts = opts;
@@ -139,6 +143,7 @@ export class Operator {
     this.client = new KubeClient(kc, {
       ...(opts.qps !== undefined ? { qps: opts.qps } : {}),
       ...(opts.burst !== undefined ? { burst: opts.burst } : {}),
+      ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
       onWrite: (resource, verb) => this.metrics.writes.inc({ resource, verb }),
       onRequest: (method, code) => this.metrics.apiRequests.inc({ method, code: String(code) }),
     });
@@ -180,6 +185,8 @@ export class Operator {
     });
     const le = { ...DEFAULT_LEADER_ELECTION, ...opts.leaderElection };
     if (le.enabled) {
+      // A standby writes nothing until it leads: its writes are fenced from the start.
+      this.client.setWriteFence(AbortSignal.abort());
       this.elector = new LeaderElector(this.client, {
         namespace: le.namespace,
         name: le.name,
@@ -324,6 +331,8 @@ export class Operator {
   private beginLeading(): void {
     if (this.active || this.stopping) return;
     this.active = true;
+    this.term = new AbortController();
+    this.client.setWriteFence(this.term.signal);
     if (this.queue.isShuttingDown()) this.queue = this.newQueue();
     for (const ns of this.namespaces.list()) if (ns.metadata?.name) this.queue.add(ns.metadata.name);
     this.markStatusDirty(this.registry.names());
@@ -338,6 +347,8 @@ export class Operator {
   private async endLeading(): Promise<void> {
     if (!this.active) return;
     this.active = false;
+    // Lost the lease: no write of this term may land any more, including those hanging on a partition.
+    this.term?.abort();
     this.stopScanning();
     if (this.statusTimer) clearTimeout(this.statusTimer);
     this.statusTimer = undefined;
@@ -545,6 +556,7 @@ export class Operator {
     this.stopping = true;
     if (abrupt) {
       this.active = false;
+      this.term?.abort();
       this.stopScanning();
       if (this.statusTimer) clearTimeout(this.statusTimer);
       void this.queue.shutDown();
@@ -557,6 +569,7 @@ export class Operator {
       await this.statusFlush;
       if (this.active && this.dirtyProfiles.size > 0) await this.flushStatus();
       this.active = false;
+      this.term?.abort();
       await this.elector?.stop({ release: true });
     }
     await Promise.all([this.namespaces.stop(), this.profiles.stop(), this.policies.stop(), this.apiServerSlices.stop()]);

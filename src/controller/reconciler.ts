@@ -4,7 +4,7 @@ import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../compile/labels.js';
 import type { DesiredPolicy, ObservedPolicy } from './compare.js';
 import { applyPolicy, compactPolicy, createPolicy, deletePolicy, getPolicy, patchManagedFields, upgradedManagedFields, type NamespaceObject } from '../kube/api.js';
 import type { KubeClient } from '../kube/client.js';
-import { isAlreadyExists, isNamespaceTerminating, isNotFound, statusCodeOf } from '../kube/errors.js';
+import { isAlreadyExists, isNamespaceTerminating, isNotFound, statusCodeOf, WriteFencedError } from '../kube/errors.js';
 import type { EventRecorder } from '../kube/events.js';
 import type { Informer } from '../kube/informer.js';
 import { API_VERSION, KIND } from '../api/profile.js';
@@ -32,7 +32,7 @@ export interface ReconcilerDeps {
   onOutcomes: (profiles: Set<string>) => void;
 }
 
-type OpResult = { kind: 'ok' } | { kind: 'gone' } | { kind: 'conflict'; message: string } | { kind: 'error'; err: unknown };
+type OpResult = { kind: 'ok' } | { kind: 'gone' } | { kind: 'fenced' } | { kind: 'conflict'; message: string } | { kind: 'error'; err: unknown };
 
 let sequence = 0;
 
@@ -133,6 +133,7 @@ export class Reconciler {
     const failedCount = new Map<string, number>();
     let retry = false;
     let gone = false;
+    let fenced = false;
     const fail = (profile: string | undefined, reason: string, message: string) => {
       if (!profile) return;
       failedCount.set(profile, (failedCount.get(profile) ?? 0) + 1);
@@ -145,6 +146,10 @@ export class Reconciler {
           return;
         case 'gone':
           gone = true;
+          return;
+        case 'fenced':
+          // Leadership ended mid-reconcile: not a failure of the profile; the next leader reconciles.
+          fenced = true;
           return;
         case 'conflict':
           fail(profile, 'Conflict', result.message);
@@ -170,6 +175,10 @@ export class Reconciler {
       ...plan.delete.map(async (p) => settle(await this.delete(p), policyProfile(p), p.metadata.name!, 'delete')),
     ]);
 
+    if (fenced) {
+      if (debug) log.debug('writes fenced: no longer the leader');
+      return {};
+    }
     if (gone) {
       this.d.onOutcomes(this.d.outcomes.setNamespace(namespace, new Map()));
       this.d.metrics?.reconciles.inc({ result: 'skipped' });
@@ -204,6 +213,7 @@ export class Reconciler {
 
   private classify(err: unknown): OpResult {
     if (isNamespaceTerminating(err)) return { kind: 'gone' };
+    if (err instanceof WriteFencedError) return { kind: 'fenced' };
     return { kind: 'error', err };
   }
 
