@@ -50,6 +50,8 @@ export interface LeaderElectionConfig {
 export interface OperatorOptions {
   kubeConfig?: KubeConfig;
   kubeconfigPath?: string;
+  /** What gave kubeconfigPath (a flag, an environment variable), for the error when it cannot be read. */
+  kubeconfigFrom?: string;
   workers?: number;
   leaderElection?: Partial<LeaderElectionConfig>;
   /** Full relist of every informer (catches deletes missed across reconnects). 0 disables. */
@@ -128,7 +130,7 @@ export class Operator {
     this.workers = opts.workers ?? 12;
     this.log = opts.logger ?? createLogger(opts.logLevel ?? 'info');
     this.identity = opts.leaderElection?.identity ?? defaultIdentity();
-    const kc = opts.kubeConfig ?? loadKubeConfig(opts.kubeconfigPath);
+    const kc = opts.kubeConfig ?? loadKubeConfig(opts.kubeconfigPath, opts.kubeconfigFrom);
     this.metrics = new OperatorMetrics(
       {
         queueDepth: () => this.queue.length,
