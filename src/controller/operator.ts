@@ -18,6 +18,7 @@ import type { ObservedPolicy } from './compare.js';
 import { OperatorHttp } from './http.js';
 import { ConflictWatches } from './conflicts.js';
 import { StatusController } from './status-controller.js';
+import { profileStatus } from './profile-status.js';
 import { Expectations } from './expectations.js';
 import { findingsFromScan, PeriodicScan } from './scan-source.js';
 import { watchPolicyName } from '../kube/name-watch.js';
@@ -29,13 +30,11 @@ import { policyProfile } from './plan.js';
 import { ProfileRegistry } from './profiles.js';
 import { WorkQueue, runWorkers } from './queue.js';
 import { Reconciler, isTerminating } from './reconciler.js';
-import { computeStatus, statusEqual } from './status.js';
-import type { Condition } from '../api/profile.js';
+import { statusEqual } from './status.js';
 import { scanCluster } from '../kube/cluster-scan.js';
-import { FINDING_EVENT_REASONS, findingConditions, METADATA_CONDITION, NODES_CONDITION, ENGINE_CONDITION, type ClusterFindings } from './findings.js';
+import type { ClusterFindings } from './findings.js';
 import type { ApiServerEndpoints } from '../api/apiserver-endpoints.js';
 import { endpointsFromSlices, updateEndpoints } from './api-server.js';
-import { RULES_CONDITION, RULES_WITHOUT_EFFECT, rulesEffectiveCondition } from './rules-effective.js';
 
 export interface LeaderElectionConfig {
   enabled: boolean;
@@ -402,46 +401,15 @@ export class Operator {
     this.status.enqueue(profiles);
   }
 
-  /**
-   * Warning Events when a condition turns False: rules without effect, no engine, metadata endpoint
-   * reopened, nodes outside spec.nodeAccess.cidrs. Nothing while it stays False (a restart records none).
-   */
-  private reportTransitions(raw: ProfileObject, previous: readonly Condition[] | undefined, conditions: readonly Condition[]): void {
-    for (const c of conditions) {
-      const reason = c.type === RULES_CONDITION ? RULES_WITHOUT_EFFECT : FINDING_EVENT_REASONS[c.type];
-      if (!reason || c.status !== 'False' || previous?.find((p) => p.type === c.type)?.status === 'False') continue;
-      this.events.record({ apiVersion: API_VERSION, kind: KIND, name: raw.metadata?.name ?? '', ...(raw.metadata?.uid ? { uid: raw.metadata.uid } : {}) }, 'Warning', reason, c.message.slice(0, 1024), 'Check');
-    }
-  }
-
   private async writeStatus(name: string): Promise<void> {
     const known = this.registry.get(name);
     const raw = this.profiles.get(name);
     if (!known || !raw || raw.metadata?.deletionTimestamp) return;
     const previous = raw.status as ProfileStatus | undefined;
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const outcomes = this.outcomes.outcomes(name);
-    const next = computeStatus({
-      generation: known.view.generation,
-      mode: known.view.mode,
-      errors: known.errors,
-      outcomes,
-      previous,
-      now,
-    });
-    if (known.parsed && known.errors.length === 0) {
-      const spec = known.parsed.spec;
-      const rules = rulesEffectiveCondition(known.warnings, known.view.generation, previous?.conditions, now);
-      // The namespaces the status counts as matched: the same set the metadata finding speaks for.
-      const targeted = new Set([...outcomes].filter(([, o]) => o.selected).map(([ns]) => ns));
-      const applies = (type: string) => type === ENGINE_CONDITION || (type === METADATA_CONDITION && spec.instanceMetadata.deny) || (type === NODES_CONDITION && spec.nodeAccess !== undefined);
-      const found = this.findings
-        ? findingConditions({ findings: this.findings, metadata: spec.instanceMetadata, nodeCidrs: spec.nodeAccess?.cidrs, targeted, generation: known.view.generation, previous: previous?.conditions, now })
-        : // Not scanned yet (e.g. right after a restart): keep what the server has, so a restart writes nothing.
-          (previous?.conditions ?? []).filter((c) => applies(c.type));
-      next.conditions = [...(next.conditions ?? []), rules, ...found];
-      this.reportTransitions(known.raw, previous?.conditions, [rules, ...found]);
-    }
+    const { next, events } = profileStatus({ known, previous, outcomes: this.outcomes.outcomes(name), findings: this.findings, now });
+    const target = { apiVersion: API_VERSION, kind: KIND, name, ...(known.raw.metadata?.uid ? { uid: known.raw.metadata.uid } : {}) };
+    for (const e of events) this.events.record(target, 'Warning', e.reason, e.message, 'Check');
     if (statusEqual(previous, next)) return;
     await patchProfileStatus(this.client, name, next as Record<string, unknown>, previous as Record<string, unknown> | undefined);
     this.metrics.statusWrites.inc();
