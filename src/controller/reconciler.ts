@@ -22,8 +22,10 @@ export function isTerminating(ns: NamespaceObject): boolean {
 
 export interface ReconcilerDeps {
   client: KubeClient;
-  namespaces: Informer<NamespaceObject>;
-  policies: Informer<ObservedPolicy>;
+  /** The namespace cache (an Informer; tests pass any cache with get). */
+  namespaces: Pick<Informer<NamespaceObject>, 'get'>;
+  /** The managed-policy cache (an Informer; tests pass any cache with list). */
+  policies: Pick<Informer<ObservedPolicy>, 'list'>;
   /** Our writes the policy cache has not shown yet. */
   expectations: Expectations;
   profiles: ProfileRegistry;
