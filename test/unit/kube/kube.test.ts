@@ -104,22 +104,22 @@ describe('misc', () => {
 });
 
 describe('kubeconfig errors name the kubeconfig and where it came from', () => {
-  const table: [string, string | undefined, string, NodeJS.ProcessEnv, boolean, string][] = [
+  const table: [string, string | undefined, string, NodeJS.ProcessEnv, boolean, { path: string; from: string }][] = [
     // case, path, from, env, ~/.kube/config exists, source
-    ['a flag', '/x', '--kubeconfig', { KUBECONFIG: '/k' }, true, '/x (from --kubeconfig)'],
-    ['an environment variable of run', '/y', 'KUBECONFIG_PATH', {}, false, '/y (from KUBECONFIG_PATH)'],
-    ['KUBECONFIG', undefined, '--kubeconfig', { KUBECONFIG: '/k', HOME: '/h' }, true, '/k (from KUBECONFIG)'],
-    ['the default file', undefined, '--kubeconfig', { HOME: '/h' }, true, '/h/.kube/config (the default)'],
-    ['in-cluster', undefined, '--kubeconfig', { HOME: '/h', KUBERNETES_SERVICE_HOST: '10.0.0.1' }, false, 'of the in-cluster service account (/var/run/secrets/kubernetes.io/serviceaccount)'],
+    ['a flag', '/x', '--kubeconfig', { KUBECONFIG: '/k' }, true, { path: '/x', from: 'from --kubeconfig' }],
+    ['an environment variable of run', '/y', 'KUBECONFIG_PATH', {}, false, { path: '/y', from: 'from KUBECONFIG_PATH' }],
+    ['KUBECONFIG', undefined, '--kubeconfig', { KUBECONFIG: '/k', HOME: '/h' }, true, { path: '/k', from: 'from KUBECONFIG' }],
+    ['the default file', undefined, '--kubeconfig', { HOME: '/h' }, true, { path: '/h/.kube/config', from: 'the default' }],
+    ['in-cluster', undefined, '--kubeconfig', { HOME: '/h', KUBERNETES_SERVICE_HOST: '10.0.0.1' }, false, { path: '/var/run/secrets/kubernetes.io/serviceaccount', from: 'in-cluster service account' }],
   ];
   for (const [what, path, from, env, exists, want] of table) {
-    it(what, () => assert.equal(kubeconfigSource(path, from, env, () => exists), want));
+    it(what, () => assert.deepEqual(kubeconfigSource(path, from, env, () => exists), want));
   }
 
-  it('an unreadable file: one line with the path, its source and the cause', () => {
+  it('an unreadable file: one line with the path, the cause and its source', () => {
     assert.throws(
       () => loadKubeConfig('/nonexistent/kubeconfig', 'KUBECONFIG_PATH'),
-      (err: unknown) => err instanceof KubeconfigError && err.message === 'cannot load the kubeconfig /nonexistent/kubeconfig (from KUBECONFIG_PATH): ENOENT: no such file or directory, open \'/nonexistent/kubeconfig\'',
+      (err: unknown) => err instanceof KubeconfigError && err.message === "cannot load kubeconfig /nonexistent/kubeconfig: ENOENT: no such file or directory, open '/nonexistent/kubeconfig' (from KUBECONFIG_PATH)",
     );
   });
 });
