@@ -25,6 +25,11 @@ export interface Scenario {
   namespaces: Record<string, Record<string, string>>;
   pods: PodSpec[];
   expect: ExpectedFlow[];
+  /**
+   * Cells where the evaluator's default ipBlock reading (never matches pod IPs) differs from this
+   * engine's (matches them). Everywhere else both readings must agree with the packets.
+   */
+  readingDependent?: Omit<ExpectedFlow, 'allowed'>[];
 }
 
 /** Label that the scenario's profile selects; namespaces of other scenarios never carry it. */
@@ -187,5 +192,21 @@ export const SCENARIOS: Scenario[] = [
       { from: 'ut-other/app', to: 'ut-on/app', port: 80, allowed: false },
       { from: 'ut-on/app', to: 'ut-other/app', port: 80, allowed: false },
     ],
+  },
+  {
+    id: 'ipblock-pod-ips',
+    title: 'ipBlock and pod IPs: an egress ipBlock that contains a pod IP admits that pod on kube-router',
+    profile: { ...targets('ipblock-pod-ips'), defaultDeny: { ingress: false, egress: true }, allow: [{ name: 'to-pod-range', from: { podSelector: { matchLabels: { app: 'frontend' } } }, to: { ipBlock: { cidr: '10.244.0.0/16' } }, ports: [{ protocol: 'TCP', port: 8080 }] }] },
+    namespaces: { 'ib-shop': targetLabel('ipblock-pod-ips') },
+    pods: [
+      { namespace: 'ib-shop', name: 'frontend', labels: { app: 'frontend' }, ports: [tcp(8080)] },
+      { namespace: 'ib-shop', name: 'backend', labels: { app: 'backend' }, ports: [tcp(8080)] },
+    ],
+    expect: [
+      // The engine's reading, not a product promise: the evaluator's default never counts it.
+      { from: 'ib-shop/frontend', to: 'ib-shop/backend', port: 8080, allowed: true },
+      { from: 'ib-shop/backend', to: 'ib-shop/frontend', port: 8080, allowed: false },
+    ],
+    readingDependent: [{ from: 'ib-shop/frontend', to: 'ib-shop/backend', port: 8080 }],
   },
 ];

@@ -1,0 +1,90 @@
+// A bounded property on the real data plane: for random profiles and pod labels, what kube-router
+// enforces from the operator's policies equals what the evaluator says, cell for cell. A fixed
+// seed and few runs on CI (each run is a real scenario, about 5-10 s); DATAPLANE_PROPERTY_SEED and
+// DATAPLANE_PROPERTY_RUNS change them locally. A failure prints the counterexample (shrunk within
+// a time limit, as every shrinking step is another real run).
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type { SegmentationProfileInput } from '../../src/api/profile.js';
+import { targetLabel, targets, type Scenario } from './scenarios.js';
+import { runScenario } from './lib/run-scenario.js';
+import { currentWorld } from './lib/shared-node.js';
+import { tableDiff } from './lib/verdicts.js';
+import type { PortSpec } from './lib/topology.js';
+
+const APPS = ['a', 'b', 'c'] as const;
+const PORTS: PortSpec[] = [
+  { port: 80, protocol: 'TCP', name: 'http' },
+  { port: 5432, protocol: 'TCP' },
+];
+
+type Rule = NonNullable<SegmentationProfileInput['spec']['allow']>[number];
+
+const appSelector = fc.constantFrom(...APPS).map((app) => ({ matchLabels: { app } }));
+const ports = fc.constantFrom<Rule['ports']>(undefined, [{ protocol: 'TCP', port: 80 }], [{ protocol: 'TCP', port: 5432 }], [{ protocol: 'TCP', port: 'http' }], [{ protocol: 'TCP', port: 80, endPort: 6000 }]);
+const cidr = fc.constantFrom('203.0.113.0/24', '10.244.0.0/16', '0.0.0.0/0');
+
+const rule = (i: number, nsNames: string[]): fc.Arbitrary<Rule> =>
+  fc.record({
+    fromSel: appSelector,
+    fromNs: fc.option(fc.constantFrom(...nsNames), { nil: undefined }),
+    to: fc.oneof(
+      fc.record({ podSelector: fc.oneof(appSelector, fc.constant({})), ns: fc.option(fc.constantFrom(...nsNames), { nil: undefined }) }).map((t) => ({ podSelector: t.podSelector, ...(t.ns ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': t.ns } } } : {}) })),
+      cidr.map((c) => ({ ipBlock: { cidr: c } })),
+    ),
+    ports,
+  }).map((r) => ({
+    name: `r${i}`,
+    from: { podSelector: r.fromSel, ...(r.fromNs ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': r.fromNs } } } : {}) },
+    to: r.to,
+    ...(r.ports ? { ports: r.ports } : {}),
+  }));
+
+let counter = 0;
+
+/** A random scenario: two targeted namespaces and one untargeted, 3-4 pods, a random profile. */
+function scenarioArb(): fc.Arbitrary<Scenario> {
+  return fc.integer({ min: 0, max: 1_000_000 }).chain(() => {
+    const id = `prop${process.pid % 1000}x${counter++}`;
+    const ns = [`${id}-a`, `${id}-b`, `${id}-c`];
+    return fc
+      .record({
+        ingress: fc.boolean(),
+        egress: fc.boolean(),
+        metadata: fc.boolean(),
+        rules: fc.integer({ min: 0, max: 2 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => rule(i, ns.slice(0, 2))))),
+        pods: fc.array(fc.record({ ns: fc.constantFrom(...ns), app: fc.constantFrom(...APPS) }), { minLength: 3, maxLength: 4 }),
+      })
+      .map(
+        (g): Scenario => ({
+          id,
+          title: 'generated',
+          profile: { ...targets(id), defaultDeny: { ingress: g.ingress, egress: g.egress }, instanceMetadata: { deny: g.metadata }, allow: g.rules },
+          namespaces: { [ns[0]!]: targetLabel(id), [ns[1]!]: targetLabel(id), [ns[2]!]: {} },
+          pods: g.pods.map((p, i) => ({ namespace: p.ns, name: `p${i}-${p.app}`, labels: { app: p.app }, ports: PORTS })),
+          expect: [],
+        }),
+      );
+  });
+}
+
+export function describeProperty(): void {
+  describe('property: random profiles and pod labels, measured == evaluator', function () {
+    const seed = Number(process.env.DATAPLANE_PROPERTY_SEED ?? 20261130);
+    const numRuns = Number(process.env.DATAPLANE_PROPERTY_RUNS ?? 5);
+    this.timeout(numRuns * 60_000 + 180_000);
+    it(`holds for ${numRuns} generated scenarios (seed ${seed})`, async function () {
+      const { node, shared } = currentWorld();
+      await fc.assert(
+        fc.asyncProperty(scenarioArb(), async (scenario) => {
+          const run = await runScenario(node, shared, scenario);
+          const closed = [...run.baseline.allowed].filter(([, open]) => !open).map(([k]) => k);
+          assert.deepEqual(closed, [], 'baseline must be all open');
+          const diff = tableDiff({ name: 'measured', table: run.measured.allowed }, { name: 'evaluator', table: run.evaluated }, run.measured.raw);
+          assert.deepEqual(diff, [], `measured != evaluator:\n${diff.join('\n')}`);
+        }),
+        { seed, numRuns, interruptAfterTimeLimit: numRuns * 45_000 + 120_000, markInterruptAsFailure: false, verbose: 2 },
+      );
+    });
+  });
+}
