@@ -70,8 +70,21 @@ export async function addHost(node: NodeEnv, spec: HostSpec): Promise<Endpoint> 
   return { id: `host/${spec.name}`, kind: 'host', ip: spec.ip, ports: spec.ports, process, netns };
 }
 
-export async function addPod(node: NodeEnv, spec: PodSpec): Promise<Endpoint> {
+export interface PreparedPod {
+  spec: PodSpec;
+  endpoint: Endpoint;
+}
+
+/** The network side of a pod: its namespace, veth, address and responders (no Pod object yet). */
+export async function preparePod(node: NodeEnv, spec: PodSpec): Promise<PreparedPod> {
   const ip = allocatePodIp();
+  const { netns, process } = await plumb(node, 'p', ip, spec.ports);
+  return { spec, endpoint: { id: `${spec.namespace}/${spec.name}`, kind: 'pod', ip, ports: spec.ports, process, netns, pod: spec } };
+}
+
+/** The API side: the Pod object, then its status as a kubelet would write it. */
+export async function attachPod(node: NodeEnv, { spec, endpoint }: PreparedPod): Promise<void> {
+  const ip = endpoint.ip;
   const body = {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -89,7 +102,7 @@ export async function addPod(node: NodeEnv, spec: PodSpec): Promise<Endpoint> {
       break;
     } catch (err) {
       if (attempt >= 100 || !/serviceaccount/i.test(String(err))) throw err;
-      await sleep(100);
+      await sleep(50);
     }
   }
   const now = new Date().toISOString();
@@ -97,8 +110,18 @@ export async function addPod(node: NodeEnv, spec: PodSpec): Promise<Endpoint> {
     body: { status: { phase: 'Running', hostIP: NODE_IP, hostIPs: [{ ip: NODE_IP }], podIP: ip, podIPs: [{ ip }], startTime: now, conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }] } },
     contentType: 'application/merge-patch+json',
   });
-  const { netns, process } = await plumb(node, 'p', ip, spec.ports);
-  return { id: `${spec.namespace}/${spec.name}`, kind: 'pod', ip, ports: spec.ports, process, netns, pod: spec };
+}
+
+export async function addPod(node: NodeEnv, spec: PodSpec): Promise<Endpoint> {
+  const prepared = await preparePod(node, spec);
+  try {
+    await attachPod(node, prepared);
+  } catch (err) {
+    prepared.endpoint.process.stop();
+    await deleteNetns(prepared.endpoint.netns);
+    throw err;
+  }
+  return prepared.endpoint;
 }
 
 /** Stops the endpoint, deletes its namespace and (for a pod) its Pod object, at once (no kubelet to wait for). */
