@@ -58,7 +58,7 @@ export async function startNode(): Promise<NodeEnv> {
     children.push(cp);
     await cp.waitForLine(/^export KUBECONFIG=/, 50 * 60_000);
     const inside = readFileSync(kubeconfigPath, 'utf8');
-    const apiPort = /server: https:\/\/127\.0\.0\.1:(\d+)/.exec(inside)?.[1];
+    const apiPort = /"?server"?:\s*"?https:\/\/127\.0\.0\.1:(\d+)/.exec(inside)?.[1];
     if (!apiPort) throw new Error(`no 127.0.0.1 server in ${kubeconfigPath}`);
 
     const socketPath = join(dir, 'api.sock');
