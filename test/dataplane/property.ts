@@ -82,6 +82,9 @@ export function describeProperty(): void {
           assert.deepEqual(closed, [], 'baseline must be all open');
           const diff = tableDiff({ name: 'measured', table: run.measured.allowed }, { name: 'evaluator', table: run.evaluated }, run.measured.raw);
           assert.deepEqual(diff, [], `measured != evaluator:\n${diff.join('\n')}`);
+          const denied = [...run.measured.allowed.values()].filter((v) => !v).length;
+          const rules = (scenario.profile.allow ?? []).map((r) => `${JSON.stringify(r.from)}->${JSON.stringify(r.to)}${r.ports ? JSON.stringify(r.ports) : ''}`).join(' ');
+          process.stderr.write(`        [${scenario.id}] deny ${JSON.stringify(scenario.profile.defaultDeny)} metadata ${scenario.profile.instanceMetadata?.deny}; ${run.cells.length} cells, ${denied} denied; rules: ${rules || 'none'}\n`);
         }),
         { seed, numRuns, interruptAfterTimeLimit: numRuns * 45_000 + 120_000, markInterruptAsFailure: false, verbose: 2 },
       );
