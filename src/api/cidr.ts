@@ -158,3 +158,11 @@ export function cidrContainsIp(cidr: Cidr, ip: { family: IpFamily; value: bigint
 export function isStrictSubset(outer: Cidr, inner: Cidr): boolean {
   return inner.prefix > outer.prefix && cidrContains(outer, inner);
 }
+
+const V4_MAPPED = parseCidr('::ffff:0.0.0.0/96')!;
+
+/** True for an IPv6 range inside ::ffff:0:0/96 (IPv4 addresses written as IPv6). */
+export function isIPv4Mapped(text: string): boolean {
+  const c = parseCidr(text);
+  return c !== undefined && c.family === 6 && cidrContains(V4_MAPPED, c);
+}

@@ -2,7 +2,7 @@
 // CIDRs) are written once. `npm run crd` writes crds/segmentationprofiles.segmentation.dev.yaml from it;
 // a test fails if the committed file drifts. It mirrors src/api/profile.ts, and a test runs both over
 // the same corpus of valid and invalid profiles.
-import { DEFAULT_DNS_NAMESPACE, DEFAULT_DNS_POD_LABELS, DEFAULT_METADATA_CIDRS, GROUP, KIND, PATTERNS, PLURAL, VERSION } from './profile.js';
+import { DEFAULT_DNS_NAMESPACE, DEFAULT_DNS_POD_LABELS, DEFAULT_METADATA_CIDRS, DEFAULT_NODE_DENY_PORTS, GROUP, KIND, PATTERNS, PLURAL, VERSION } from './profile.js';
 
 type Schema = Record<string, unknown>;
 
@@ -56,9 +56,9 @@ function labelSelector(description: string): Schema {
   };
 }
 
-const ipBlock: Schema = {
+const ipBlock = (description: string): Schema => ({
   type: 'object',
-  description: 'Addresses outside the cluster. Instance-metadata CIDRs inside it are added to except automatically.',
+  description,
   required: ['cidr'],
   properties: {
     cidr: cidr('The allowed range, e.g. 203.0.113.0/24.'),
@@ -71,7 +71,7 @@ const ipBlock: Schema = {
       fieldPath: '.except',
     },
   ],
-};
+});
 
 const port: Schema = {
   type: 'object',
@@ -94,6 +94,38 @@ const port: Schema = {
     { rule: '!has(self.endPort) || (has(self.port) && type(self.port) == int && self.endPort >= int(self.port))', message: 'endPort requires a numeric port and must be >= port', fieldPath: '.endPort' },
   ],
 };
+
+function peer(side: 'Source' | 'Destination', ipDescription: string): Schema {
+  const lower = side.toLowerCase();
+  return {
+    type: 'object',
+    description: `${side}: pods (podSelector, optional namespaceSelector) or an ipBlock, not both.`,
+    properties: {
+      podSelector: labelSelector(`${side} pods by label.`),
+      namespaceSelector: labelSelector(`Namespaces of the ${lower} pods. Omitted: the namespaces this profile targets.`),
+      ipBlock: ipBlock(ipDescription),
+    },
+    'x-kubernetes-validations': [
+      { rule: 'has(self.podSelector) != has(self.ipBlock)', message: 'exactly one of podSelector or ipBlock is required' },
+      { rule: '!(has(self.ipBlock) && has(self.namespaceSelector))', message: 'a peer is either pods or an ipBlock, not both', fieldPath: '.ipBlock' },
+    ],
+  };
+}
+
+/** Pods by label in the targeted namespaces that namespaceSelector matches. */
+function targetedPods(what: string, extra: Record<string, Schema> = {}): Schema {
+  return {
+    type: 'object',
+    required: ['podSelector'],
+    properties: {
+      podSelector: labelSelector(`The pods that ${what}.`),
+      namespaceSelector: labelSelector('Which of the targeted namespaces honour this entry. Omitted: all of them.'),
+      ...extra,
+    },
+  };
+}
+
+const portList = (description: string): Schema => ({ type: 'array', description, maxItems: 64, items: port });
 
 const spec: Schema = {
   type: 'object',
@@ -145,11 +177,46 @@ const spec: Schema = {
           maxItems: 16,
           items: cidr('A metadata endpoint range.'),
         },
+        allowFrom: {
+          type: 'array',
+          description: 'Label-scoped exceptions: the selected pods, and only they, may reach the metadata CIDRs (on every port, or the listed ports), whether egress is denied or open. No effect while deny is false.',
+          maxItems: 32,
+          items: targetedPods('may reach the metadata endpoint', { ports: portList('Ports of the metadata endpoint. Omitted: every port.') }),
+        },
+      },
+    },
+    nodeAccess: {
+      type: 'object',
+      description:
+        'Block pod access to node ports (SSH by default). Every ipBlock allow this profile emits that covers part of a node range is split so the nodes stay reachable on every port except denyPorts. With egress denied and no allow covering the nodes, the default deny blocks them already. On Cilium, ipBlocks never match nodes: see docs/policies.md.',
+      required: ['cidrs'],
+      properties: {
+        cidrs: { type: 'array', description: "The nodes' address ranges (the node subnets), IPv4 or IPv6.", minItems: 1, maxItems: 32, items: cidr('A node subnet.') },
+        denyPorts: {
+          type: 'array',
+          description: 'Node ports pods may not reach (default TCP 22). Numbers only: named ports exist on pods, not nodes.',
+          default: DEFAULT_NODE_DENY_PORTS,
+          minItems: 1,
+          maxItems: 16,
+          items: {
+            ...port,
+            'x-kubernetes-validations': [...((port['x-kubernetes-validations'] as unknown[]) ?? []), { rule: '!has(self.port) || type(self.port) == int', message: 'must be a port number (named ports exist on pods, not nodes)', fieldPath: '.port' }],
+          },
+        },
+      },
+    },
+    apiServer: {
+      type: 'object',
+      description:
+        "Pods that may reach the Kubernetes API server under default-deny egress. NetworkPolicy is evaluated after the Service DNAT, so the API server's real endpoint addresses and ports (the kubernetes EndpointSlice in default) are allowed and kept up to date.",
+      required: ['allowFrom'],
+      properties: {
+        allowFrom: { type: 'array', description: 'The pods, by label.', minItems: 1, maxItems: 32, items: targetedPods('may reach the API server') },
       },
     },
     allow: {
       type: 'array',
-      description: 'Flows to allow, by label. Each side is emitted only in a direction the profile denies by default.',
+      description: 'Flows to allow, by label or from an address range. A rule always isolates its destination pods for ingress (as a NetworkPolicy on them would); the egress side on the source pods is emitted only when egress is denied by default.',
       default: [],
       maxItems: 128,
       'x-kubernetes-list-type': 'map',
@@ -157,31 +224,12 @@ const spec: Schema = {
       items: {
         type: 'object',
         required: ['name', 'from', 'to'],
+        'x-kubernetes-validations': [{ rule: '!(has(self.from.ipBlock) && has(self.to.ipBlock))', message: 'from and to cannot both be ipBlocks: one end of a rule must be pods', fieldPath: '.to.ipBlock' }],
         properties: {
           name: str('Unique name of the rule; part of the generated policy names.', { maxLength: 63, pattern: DNS1123_LABEL }),
           description: str('Why this flow exists.', { maxLength: 1024 }),
-          from: {
-            type: 'object',
-            description: 'Source pods.',
-            required: ['podSelector'],
-            properties: {
-              podSelector: labelSelector('Source pods by label.'),
-              namespaceSelector: labelSelector('Namespaces of the source pods. Omitted: the namespaces this profile targets.'),
-            },
-          },
-          to: {
-            type: 'object',
-            description: 'Destination: pods (podSelector, optional namespaceSelector) or an ipBlock, not both.',
-            properties: {
-              podSelector: labelSelector('Destination pods by label.'),
-              namespaceSelector: labelSelector('Namespaces of the destination pods. Omitted: the namespaces this profile targets.'),
-              ipBlock,
-            },
-            'x-kubernetes-validations': [
-              { rule: 'has(self.podSelector) != has(self.ipBlock)', message: 'exactly one of podSelector or ipBlock is required' },
-              { rule: '!(has(self.ipBlock) && has(self.namespaceSelector))', message: 'a peer is either pods or an ipBlock, not both', fieldPath: '.ipBlock' },
-            ],
-          },
+          from: peer('Source', 'Addresses outside the cluster that may connect (e.g. a load balancer or on-premises range); only the ingress side exists for such a rule.'),
+          to: peer('Destination', 'Addresses outside the cluster. Instance-metadata CIDRs inside it are added to except automatically.'),
           ports: { type: 'array', description: 'Ports of the flow. Omitted: every port.', maxItems: 64, items: port },
         },
       },
@@ -249,6 +297,7 @@ export function buildCrd(): Record<string, unknown> {
             { name: 'Namespaces', type: 'integer', jsonPath: '.status.matchedNamespaces' },
             { name: 'Policies', type: 'integer', jsonPath: '.status.policies' },
             { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+            { name: 'Metadata-Exceptions', type: 'string', priority: 1, description: 'Pods allowed to reach the metadata endpoint (spec.instanceMetadata.allowFrom).', jsonPath: '.spec.instanceMetadata.allowFrom[*].podSelector.matchLabels' },
             { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
           ],
           schema: {

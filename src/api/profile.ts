@@ -2,7 +2,7 @@
 // types. crds/segmentationprofiles.segmentation.dev.yaml mirrors it for the API server; a test proves
 // that both accept and reject the same corpus.
 import { z } from 'zod';
-import { isStrictSubset, parseCidr } from './cidr.js';
+import { isIPv4Mapped, isStrictSubset, parseCidr } from './cidr.js';
 
 export const GROUP = 'segmentation.dev';
 export const VERSION = 'v1alpha1';
@@ -93,13 +93,11 @@ export const portSchema = z
     else if (p.endPort < p.port) ctx.addIssue({ code: 'custom', path: ['endPort'], message: `must be >= port (${p.port})` });
   });
 
-/** Pods by label, optionally in other namespaces by label (default: see docs/profile.md#peers). */
-export const podPeerSchema = z.strictObject({
-  podSelector: labelSelectorSchema,
-  namespaceSelector: labelSelectorSchema.optional(),
-});
-
-export const destinationPeerSchema = z
+/**
+ * One end of an allow rule: pods (podSelector, optionally namespaceSelector) or an ipBlock, not both.
+ * Pods without namespaceSelector are pods in each namespace the profile targets (docs/policies.md#peers).
+ */
+export const peerSchema = z
   .strictObject({
     podSelector: labelSelectorSchema.optional(),
     namespaceSelector: labelSelectorSchema.optional(),
@@ -112,12 +110,46 @@ export const destinationPeerSchema = z
     if (peer.ipBlock === undefined && !pods) ctx.addIssue({ code: 'custom', path: ['podSelector'], message: 'exactly one of podSelector or ipBlock is required' });
   });
 
-export const allowRuleSchema = z.strictObject({
-  name: z.string().min(1).max(63).regex(DNS1123_LABEL, 'must be a DNS-1123 label (lowercase alphanumerics and `-`)'),
-  description: z.string().max(1024).optional(),
-  from: podPeerSchema,
-  to: destinationPeerSchema,
+export const allowRuleSchema = z
+  .strictObject({
+    name: z.string().min(1).max(63).regex(DNS1123_LABEL, 'must be a DNS-1123 label (lowercase alphanumerics and `-`)'),
+    description: z.string().max(1024).optional(),
+    from: peerSchema,
+    to: peerSchema,
+    ports: z.array(portSchema).max(64).optional(),
+  })
+  .superRefine((rule, ctx) => {
+    // NetworkPolicy governs pods: a flow between two address ranges has no pod end to put a policy on.
+    if (rule.from.ipBlock !== undefined && rule.to.ipBlock !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['to', 'ipBlock'], message: 'from and to cannot both be ipBlocks: one end of a rule must be pods' });
+  });
+
+/** Pods by label, in the targeted namespaces that `namespaceSelector` matches (omitted: all of them). */
+const targetedPodsSchema = z.strictObject({
+  podSelector: labelSelectorSchema,
+  namespaceSelector: labelSelectorSchema.optional(),
+});
+
+/** Pods that may reach the metadata CIDRs although the profile blocks them (spec.instanceMetadata.allowFrom). */
+export const metadataExceptionSchema = targetedPodsSchema.extend({
   ports: z.array(portSchema).max(64).optional(),
+});
+
+// Ports a node listens on are numbers: a named port resolves on pods only.
+const numericPortSchema = portSchema.refine((p) => p.port === undefined || typeof p.port === 'number', { message: 'must be a port number (named ports exist on pods, not nodes)', path: ['port'] });
+
+export const DEFAULT_NODE_DENY_PORTS = [{ protocol: 'TCP' as const, port: 22 }];
+
+/** An IPv4 address written as IPv6 (::ffff:a.b.c.d) is an IPv4 node address in the wrong family. */
+const nodeCidrString = cidrString.refine((s) => !isIPv4Mapped(s), { message: 'is an IPv4-mapped IPv6 range: write the IPv4 range instead' });
+
+export const nodeAccessSchema = z.strictObject({
+  cidrs: z.array(nodeCidrString).min(1).max(32),
+  denyPorts: z.array(numericPortSchema).min(1).max(16).default(DEFAULT_NODE_DENY_PORTS),
+});
+
+export const apiServerSchema = z.strictObject({
+  allowFrom: z.array(targetedPodsSchema).min(1).max(32),
 });
 
 export const specSchema = z
@@ -143,8 +175,11 @@ export const specSchema = z
       .strictObject({
         deny: z.boolean().default(true),
         cidrs: z.array(cidrString).min(1).max(16).default(DEFAULT_METADATA_CIDRS),
+        allowFrom: z.array(metadataExceptionSchema).max(32).optional(),
       })
       .default({ deny: true, cidrs: DEFAULT_METADATA_CIDRS }),
+    nodeAccess: nodeAccessSchema.optional(),
+    apiServer: apiServerSchema.optional(),
     allow: z.array(allowRuleSchema).max(128).default([]),
   })
   .superRefine((spec, ctx) => {
@@ -211,6 +246,8 @@ export type ProfileStatus = z.output<typeof statusSchema>;
 export type AllowRule = ProfileSpec['allow'][number];
 export type LabelSelector = z.output<typeof labelSelectorSchema>;
 export type PortSpec = z.output<typeof portSchema>;
-export type DestinationPeer = z.output<typeof destinationPeerSchema>;
-export type PodPeer = z.output<typeof podPeerSchema>;
+export type Peer = z.output<typeof peerSchema>;
+export type MetadataException = z.output<typeof metadataExceptionSchema>;
+export type NodeAccess = z.output<typeof nodeAccessSchema>;
+export type ApiServerAccess = z.output<typeof apiServerSchema>;
 export type Condition = z.output<typeof conditionSchema>;

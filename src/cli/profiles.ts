@@ -2,8 +2,10 @@
 import { z } from 'zod';
 import type { SegmentationProfile } from '../api/profile.js';
 import { API_VERSION, KIND, segmentationProfileSchema } from '../api/profile.js';
-import type { CompiledProfile, NamespaceInfo } from '../compile/render.js';
+import type { ClusterFacts, CompiledProfile, NamespaceInfo } from '../compile/render.js';
 import { compileProfile } from '../compile/render.js';
+import { formatWarning, profileWarnings, type ProfileWarning } from '../compile/warnings.js';
+import { loadClusterFacts, withClusterHint } from './cluster-facts.js';
 import type { SourceDocument } from './input.js';
 import { describeSource, describeZodIssues, InputError, parseWith, readDocuments } from './input.js';
 
@@ -11,6 +13,8 @@ export interface LoadedProfile {
   source: SourceDocument;
   profile: SegmentationProfile;
   compiled: CompiledProfile;
+  /** Parts of the profile that can have no effect (see src/compile/warnings.ts). */
+  warnings: ProfileWarning[];
 }
 
 function kindOf(value: unknown): string | undefined {
@@ -20,24 +24,25 @@ function kindOf(value: unknown): string | undefined {
 }
 
 /** Every problem with one profile document (empty when it is valid and compiles). */
-export function checkProfileDocument(doc: SourceDocument): { problems: string[]; loaded?: LoadedProfile } {
+export function checkProfileDocument(doc: SourceDocument, facts: ClusterFacts = {}): { problems: string[]; loaded?: LoadedProfile } {
   const kind = kindOf(doc.value);
   if (kind !== KIND) return { problems: [`${describeSource(doc)}: kind: expected ${KIND} (${API_VERSION}), got ${kind === undefined ? 'no kind' : kind}`] };
   const parsed = segmentationProfileSchema.safeParse(doc.value);
   if (!parsed.success) return { problems: describeZodIssues(doc, parsed.error) };
-  const result = compileProfile(parsed.data);
+  const result = compileProfile(parsed.data, facts);
   if (!result.ok) return { problems: result.errors.map((e) => `${describeSource(doc)}: ${e}`) };
-  return { problems: [], loaded: { source: doc, profile: parsed.data, compiled: result.compiled } };
+  return { problems: [], loaded: { source: doc, profile: parsed.data, compiled: result.compiled, warnings: profileWarnings(parsed.data) } };
 }
 
 /** Loads profiles from files; throws an InputError naming the first problem (and how many more). */
-export async function loadProfiles(files: readonly string[]): Promise<LoadedProfile[]> {
+export async function loadProfiles(files: readonly string[], clusterFiles?: readonly string[]): Promise<LoadedProfile[]> {
+  const facts = await loadClusterFacts(clusterFiles);
   const loaded: LoadedProfile[] = [];
   const problems: string[] = [];
   for (const file of files) {
     for (const doc of await readDocuments(file)) {
-      const result = checkProfileDocument(doc);
-      problems.push(...result.problems);
+      const result = checkProfileDocument(doc, facts);
+      problems.push(...result.problems.map((p) => withClusterHint(p, clusterFiles)));
       if (result.loaded) loaded.push(result.loaded);
     }
   }
@@ -82,4 +87,9 @@ export async function loadNamespaces(files: readonly string[]): Promise<LoadedNa
     }
   }
   return [...out.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+/** `warning: profiles.yaml#0: spec.allow[1] (rule "x"): has no effect: ...`, one line per warning. */
+export function warningLines(profiles: readonly LoadedProfile[]): string[] {
+  return profiles.flatMap((p) => p.warnings.map((w) => `warning: ${describeSource(p.source)}: ${formatWarning(w)}`));
 }

@@ -42,7 +42,8 @@ function policy(
     [PROFILE_LABEL]: ctx.profile,
     [PURPOSE_LABEL]: purpose,
   };
-  if (rule !== undefined) labels[RULE_LABEL] = rule;
+  // Only allow rules have a name of their own; allow-metadata and allow-api-server carry an index.
+  if (rule !== undefined && (purpose === 'allow-ingress' || purpose === 'allow-egress')) labels[RULE_LABEL] = rule;
   const out: NetworkPolicy = {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
@@ -96,16 +97,26 @@ export function denyAll(ctx: PolicyContext, directions: Direction[]): NetworkPol
 }
 
 /**
- * Egress is open, but not to the metadata endpoint: every pod may reach every address except the metadata
- * CIDRs (IPv4 and IPv6, each with its own family's excepts) and every pod in the cluster, by selector,
- * for CNIs whose ipBlock does not match pod IPs.
+ * Egress stays open, but not to the metadata endpoint and/or node ports: every pod may reach every
+ * address in `everywhere` (0.0.0.0/0 and ::/0 with their excepts; render splits node ranges out) and every
+ * pod in the cluster, by selector, for CNIs whose ipBlock does not match pod IPs.
  */
-export function denyMetadata(ctx: PolicyContext, allExceptMetadata: IPBlock[], metadataCidrs: readonly string[]): NetworkPolicy {
-  return policy(ctx, 'deny-metadata', `Egress stays open except to the instance-metadata endpoint(s) ${metadataCidrs.join(', ')}.`, {
+export function openEgress(ctx: PolicyContext, purpose: 'deny-metadata' | 'deny-node-ports', description: string, everywhere: IPBlock[]): NetworkPolicy {
+  return policy(ctx, purpose, description, {
     podSelector: {},
     policyTypes: ['Egress'],
-    egress: [{ to: [...allExceptMetadata.map((ipBlock) => ({ ipBlock })), { namespaceSelector: {} }] }],
+    egress: [{ to: [...everywhere.map((ipBlock) => ({ ipBlock })), { namespaceSelector: {} }] }],
   });
+}
+
+/** Pods that may reach the metadata endpoint although the profile blocks it (one allowFrom entry). */
+export function allowMetadata(ctx: PolicyContext, index: number, description: string, pods: LabelSelector, metadata: IPBlock[], rulePorts: NetworkPolicyPort[] | undefined): NetworkPolicy {
+  return policy(ctx, 'allow-metadata', description, { podSelector: pods, policyTypes: ['Egress'], egress: [withPorts({ to: metadata.map((ipBlock) => ({ ipBlock })) }, rulePorts)] }, String(index));
+}
+
+/** Pods that may reach the API server's real endpoints (one spec.apiServer.allowFrom entry). */
+export function allowApiServer(ctx: PolicyContext, index: number, description: string, pods: LabelSelector, endpoints: IPBlock[], endpointPorts: NetworkPolicyPort[]): NetworkPolicy {
+  return policy(ctx, 'allow-api-server', description, { podSelector: pods, policyTypes: ['Egress'], egress: [{ to: endpoints.map((ipBlock) => ({ ipBlock })), ports: endpointPorts }] }, String(index));
 }
 
 const DNS_PORTS: NetworkPolicyPort[] = [

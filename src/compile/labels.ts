@@ -6,7 +6,7 @@ export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY_VALUE = 'segmentation-operator';
 /** Which SegmentationProfile produced the object. */
 export const PROFILE_LABEL = 'segmentation.dev/profile';
-/** What the policy is for: deny-all, deny-metadata, dns, dns-ingress, allow-ingress, allow-egress. */
+/** What the policy is for: one of the `Purpose` values in names.ts (deny-all, dns, allow-ingress, ...). */
 export const PURPOSE_LABEL = 'segmentation.dev/purpose';
 /** For allow policies: the rule's name in the profile. */
 export const RULE_LABEL = 'segmentation.dev/rule';

@@ -4,8 +4,19 @@
 //   seg.<profile>.deny-all            seg.<profile>.allow.<rule>.ingress
 //   seg.<profile>.deny-metadata       seg.<profile>.allow.<rule>.egress
 //   seg.<profile>.dns                 seg.<profile>.dns-server
+//   seg.<profile>.deny-node-ports     seg.<profile>.allow-metadata.<i>    seg.<profile>.allow-api-server.<i>
+// (<i> is the entry's index in spec.instanceMetadata.allowFrom or spec.apiServer.allowFrom.)
 
-export type Purpose = 'deny-all' | 'deny-metadata' | 'dns' | 'dns-server' | 'allow-ingress' | 'allow-egress';
+export type Purpose =
+  | 'deny-all'
+  | 'deny-metadata'
+  | 'deny-node-ports'
+  | 'dns'
+  | 'dns-server'
+  | 'allow-ingress'
+  | 'allow-egress'
+  | 'allow-metadata'
+  | 'allow-api-server';
 
 export const NAME_PREFIX = 'seg';
 
@@ -15,6 +26,10 @@ export function policyName(profile: string, purpose: Purpose, rule?: string): st
     case 'allow-egress':
       if (rule === undefined) throw new Error(`policyName: ${purpose} needs a rule name`);
       return `${NAME_PREFIX}.${profile}.allow.${rule}.${purpose === 'allow-ingress' ? 'ingress' : 'egress'}`;
+    case 'allow-metadata':
+    case 'allow-api-server':
+      if (rule === undefined) throw new Error(`policyName: ${purpose} needs an index`);
+      return `${NAME_PREFIX}.${profile}.${purpose}.${rule}`;
     default:
       return `${NAME_PREFIX}.${profile}.${purpose}`;
   }

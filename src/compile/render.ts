@@ -2,12 +2,15 @@
 // deterministic: the same input gives byte-identical output. docs/policies.md explains every policy.
 import type { Cidr } from '../api/cidr.js';
 import { parseCidr } from '../api/cidr.js';
-import type { IPBlock, LabelSelector as WireSelector, NetworkPolicy, NetworkPolicyPeer } from '../api/networkpolicy.js';
-import type { AllowRule, LabelSelector, SegmentationProfile } from '../api/profile.js';
+import type { IPBlock, LabelSelector as WireSelector, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../api/networkpolicy.js';
+import type { ApiServerEndpoints } from '../api/apiserver-endpoints.js';
+import type { AllowRule, LabelSelector, Peer, SegmentationProfile } from '../api/profile.js';
 import { SYSTEM_NAMESPACES } from '../api/profile.js';
 import type { PolicyContext } from './builders.js';
-import { allowEgress, allowIngress, denyAll, denyMetadata, dnsEgress, dnsServer, ports, selector } from './builders.js';
+import { allowApiServer, allowEgress, allowIngress, allowMetadata, denyAll, dnsEgress, dnsServer, openEgress, ports, selector } from './builders.js';
 import { allAddressesExcept, guardedIpBlock, MetadataOverlapError } from './ipblocks.js';
+import type { NodeAccessGuard } from './node-access.js';
+import { guardNodeAccess, normaliseNodeCidrs } from './node-access.js';
 import { IGNORE_LABEL, NAMESPACE_NAME_LABEL } from './labels.js';
 import type { NamespaceInfo } from './select.js';
 import { profileSelectsNamespace, selectorMatches } from './select.js';
@@ -24,6 +27,12 @@ export interface CompiledProfile {
   nodeLocalDns: IPBlock[];
   /** Per allow rule, its ipBlock destination already guarded (undefined for pod destinations). */
   ruleIpBlocks: (IPBlock | undefined)[];
+  /** The metadata CIDRs as ipBlocks, for spec.instanceMetadata.allowFrom (the sanctioned exceptions). */
+  metadataBlocks: IPBlock[];
+  /** The API server's endpoint addresses (guarded) and ports; undefined unless spec.apiServer is set. */
+  apiServer?: { blocks: IPBlock[]; ports: NetworkPolicyPort[] };
+  /** Node ranges and the ports pods may not reach there; undefined unless spec.nodeAccess is set. */
+  nodeGuard?: NodeAccessGuard;
   /** "The namespaces this profile targets" as a namespace selector, for cross-namespace peers. */
   targetedNamespaces: WireSelector;
 }
@@ -41,10 +50,17 @@ export class CompileError extends Error {
   }
 }
 
+/** Facts about the cluster that some profiles need: read live by the operator, from files offline. */
+export interface ClusterFacts {
+  apiServer?: ApiServerEndpoints;
+}
+
+export const MISSING_API_SERVER = "the API server's endpoint addresses are not known (they come from the kubernetes EndpointSlice in namespace default)";
+
 /**
  * Everything a profile means that cannot depend on the namespace, checked once. Errors name the field.
  */
-export function compileProfile(profile: SegmentationProfile): CompileResult {
+export function compileProfile(profile: SegmentationProfile, facts: ClusterFacts = {}): CompileResult {
   const spec = profile.spec;
   const errors: string[] = [];
   const blockedMetadata = spec.instanceMetadata.deny ? spec.instanceMetadata.cidrs.map((c) => parseCidr(c)!) : [];
@@ -53,24 +69,34 @@ export function compileProfile(profile: SegmentationProfile): CompileResult {
       return guardedIpBlock(cidr, except, blockedMetadata);
     } catch (err) {
       if (!(err instanceof MetadataOverlapError)) throw err;
-      errors.push(`${path}: ${err.message}`);
+      errors.push(`${path}: ${err.message}; to let some pods reach it, use spec.instanceMetadata.allowFrom`);
       return undefined;
     }
   };
   const nodeLocalDns = (spec.dns.nodeLocalCIDRs ?? []).flatMap((cidr, i) => guard(`spec.dns.nodeLocalCIDRs[${i}]`, cidr) ?? []);
   const ruleIpBlocks = spec.allow.map((rule, i) => (rule.to.ipBlock ? guard(`spec.allow[${i}].to.ipBlock.cidr`, rule.to.ipBlock.cidr, rule.to.ipBlock.except) : undefined));
+  let apiServer: CompiledProfile['apiServer'];
+  // Only needed when egress is denied: with egress open the API server is reachable already (a warning).
+  if (spec.apiServer && spec.defaultDeny.egress) {
+    if (!facts.apiServer) errors.push(`spec.apiServer.allowFrom: ${MISSING_API_SERVER}`);
+    else {
+      const blocks = facts.apiServer.addresses.flatMap((a) => guard('spec.apiServer (endpoint address)', `${a}/${a.includes(':') ? 128 : 32}`) ?? []);
+      apiServer = { blocks, ports: facts.apiServer.ports.map((p) => ({ protocol: p.protocol, port: p.port })) };
+    }
+  }
   if (errors.length > 0) return { ok: false, errors };
-  return {
-    ok: true,
-    compiled: {
-      profile,
-      blockedMetadata,
-      allExceptMetadata: allAddressesExcept(blockedMetadata),
-      nodeLocalDns,
-      ruleIpBlocks,
-      targetedNamespaces: targetedNamespacesSelector(profile),
-    },
+  const compiled: CompiledProfile = {
+    profile,
+    blockedMetadata,
+    allExceptMetadata: allAddressesExcept(blockedMetadata),
+    nodeLocalDns,
+    ruleIpBlocks,
+    metadataBlocks: spec.instanceMetadata.cidrs.map((c) => ({ cidr: parseCidr(c)!.text })),
+    targetedNamespaces: targetedNamespacesSelector(profile),
   };
+  if (apiServer) compiled.apiServer = apiServer;
+  if (spec.nodeAccess) compiled.nodeGuard = { cidrs: normaliseNodeCidrs(spec.nodeAccess.cidrs), denyPorts: ports(spec.nodeAccess.denyPorts)! };
+  return { ok: true, compiled };
 }
 
 /**
@@ -104,8 +130,8 @@ function withNameLabel(ns: NamespaceInfo): Record<string, string> {
  * the same namespace. The other side with one: those namespaces. This side with one and the other
  * without: the other side's pods live in every namespace the profile targets.
  */
-function remotePeer(here: { namespaceSelector?: LabelSelector | undefined }, there: { podSelector: LabelSelector; namespaceSelector?: LabelSelector | undefined }, targeted: WireSelector): NetworkPolicyPeer {
-  const podSelector = selector(there.podSelector);
+function remotePeer(here: { namespaceSelector?: LabelSelector | undefined }, there: Peer, targeted: WireSelector): NetworkPolicyPeer {
+  const podSelector = selector(there.podSelector ?? {});
   if (there.namespaceSelector !== undefined) return { namespaceSelector: selector(there.namespaceSelector), podSelector };
   if (here.namespaceSelector !== undefined) return { namespaceSelector: targeted, podSelector };
   return { podSelector };
@@ -127,10 +153,16 @@ function describePods(peer: { podSelector?: LabelSelector | undefined; namespace
   return peer.namespaceSelector ? `${pods} in namespaces [${formatSelector(peer.namespaceSelector)}]` : pods;
 }
 
+function describePeer(peer: Peer): string {
+  return peer.ipBlock ? peer.ipBlock.cidr : describePods(peer);
+}
+
+function describePorts(list: readonly { protocol?: string; port?: number | string | undefined; endPort?: number | undefined }[] | undefined): string {
+  return list && list.length > 0 ? ` on ${list.map((p) => `${p.protocol ?? 'TCP'}/${p.port ?? 'any'}${p.endPort ? `-${p.endPort}` : ''}`).join(', ')}` : ' on any port';
+}
+
 function describeRule(rule: AllowRule): string {
-  const dest = rule.to.ipBlock ? rule.to.ipBlock.cidr : describePods(rule.to);
-  const on = rule.ports && rule.ports.length > 0 ? ` on ${rule.ports.map((p) => `${p.protocol}/${p.port ?? 'any'}${p.endPort ? `-${p.endPort}` : ''}`).join(', ')}` : ' on any port';
-  return `Allow rule "${rule.name}": ${describePods(rule.from)} to ${dest}${on}.${rule.description ? ` ${rule.description}` : ''}`;
+  return `Allow rule "${rule.name}": ${describePeer(rule.from)} to ${describePeer(rule.to)}${describePorts(rule.ports)}.${rule.description ? ` ${rule.description}` : ''}`;
 }
 
 /**
@@ -149,35 +181,72 @@ export function renderNamespace(compiled: CompiledProfile, ns: NamespaceInfo): N
   const denied = [...(denyIngress ? (['Ingress'] as const) : []), ...(denyEgress ? (['Egress'] as const) : [])];
   if (denied.length > 0) out.push(denyAll(ctx, [...denied]));
 
-  // With egress denied, the default deny already blocks the metadata endpoint, and a separate
-  // allow-all-but-metadata policy would reopen all other egress. Only when egress is open do we add it.
-  if (!denyEgress && spec.instanceMetadata.deny) out.push(denyMetadata(ctx, compiled.allExceptMetadata, spec.instanceMetadata.cidrs));
+  // With egress denied, the default deny already blocks the metadata endpoint and node ports, and an
+  // allow-all-but policy would reopen all other egress. Only when egress is open do we add one.
+  if (!denyEgress && spec.instanceMetadata.deny) {
+    out.push(openEgress(ctx, 'deny-metadata', `Egress stays open except to the instance-metadata endpoint(s) ${spec.instanceMetadata.cidrs.join(', ')}${compiled.nodeGuard ? ' and the denied node ports' : ''}.`, compiled.allExceptMetadata));
+  } else if (!denyEgress && compiled.nodeGuard) {
+    out.push(openEgress(ctx, 'deny-node-ports', 'Egress stays open except to the denied ports of the nodes (spec.nodeAccess).', allAddressesExcept([])));
+  }
 
   if (denyEgress) out.push(dnsEgress(ctx, spec.dns.namespace, spec.dns.podSelector, compiled.nodeLocalDns));
   if (ns.name === spec.dns.namespace && denied.length > 0) out.push(dnsServer(ctx, spec.dns.podSelector, [...denied], compiled.allExceptMetadata));
 
+  // Sanctioned metadata exceptions: only meaningful while the profile blocks the endpoint.
+  if (spec.instanceMetadata.deny) {
+    (spec.instanceMetadata.allowFrom ?? []).forEach((entry, i) => {
+      if (!isLocalTo(entry, ns)) return;
+      const description = `Metadata exception ${i}: ${describePods(entry)} may reach the instance-metadata endpoint(s) ${spec.instanceMetadata.cidrs.join(', ')}${describePorts(entry.ports)}.`;
+      out.push(allowMetadata(ctx, i, description, entry.podSelector, compiled.metadataBlocks, ports(entry.ports)));
+    });
+  }
+
+  // With egress open the API server is reachable already; with it denied, its real endpoints are allowed.
+  if (denyEgress && compiled.apiServer) {
+    const api = compiled.apiServer;
+    spec.apiServer!.allowFrom.forEach((entry, i) => {
+      if (!isLocalTo(entry, ns)) return;
+      const description = `API server access ${i}: ${describePods(entry)} may reach the API server at ${api.blocks.map((b) => b.cidr).join(', ')}${describePorts(api.ports)}.`;
+      out.push(allowApiServer(ctx, i, description, entry.podSelector, api.blocks, api.ports));
+    });
+  }
+
   spec.allow.forEach((rule, i) => {
     const description = describeRule(rule);
     const rulePorts = ports(rule.ports);
-    const to = rule.to;
-    // An allow rule never isolates pods the profile did not mean to isolate: each side is emitted only
-    // in a direction the profile denies by default (otherwise it would add nothing but isolation).
-    if (denyIngress && to.podSelector !== undefined && isLocalTo(to, ns)) {
-      out.push(allowIngress(ctx, rule.name, description, to.podSelector, remotePeer(to, rule.from, compiled.targetedNamespaces), rulePorts));
+    const { from, to } = rule;
+    // Selecting the destination pods is what the rule means (as a NetworkPolicy on them would): the
+    // ingress side is always emitted. The egress side isolates the source pods' egress, so it is emitted
+    // only when the profile denies egress by default.
+    if (to.podSelector !== undefined && isLocalTo(to, ns)) {
+      const source: NetworkPolicyPeer = from.ipBlock ? { ipBlock: sourceBlock(from.ipBlock) } : remotePeer(to, from, compiled.targetedNamespaces);
+      out.push(allowIngress(ctx, rule.name, description, to.podSelector, source, rulePorts));
     }
-    if (denyEgress && isLocalTo(rule.from, ns)) {
+    if (denyEgress && from.podSelector !== undefined && isLocalTo(from, ns)) {
       const ipBlock = compiled.ruleIpBlocks[i];
-      const peer: NetworkPolicyPeer = ipBlock ? { ipBlock } : remotePeer(rule.from, { podSelector: to.podSelector!, namespaceSelector: to.namespaceSelector }, compiled.targetedNamespaces);
-      out.push(allowEgress(ctx, rule.name, description, rule.from.podSelector, peer, rulePorts));
+      const peer: NetworkPolicyPeer = ipBlock ? { ipBlock } : remotePeer(from, to, compiled.targetedNamespaces);
+      out.push(allowEgress(ctx, rule.name, description, from.podSelector, peer, rulePorts));
     }
   });
 
+  if (compiled.nodeGuard) for (const policy of out) guardPolicy(policy, compiled.nodeGuard);
   return out.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
 }
 
+/** A source range as the API server stores it (canonical text); sources need no metadata guard. */
+function sourceBlock(block: { cidr: string; except?: string[] | undefined }): IPBlock {
+  const out: IPBlock = { cidr: parseCidr(block.cidr)!.text };
+  if (block.except && block.except.length > 0) out.except = block.except.map((e) => parseCidr(e)!.text);
+  return out;
+}
+
+function guardPolicy(policy: NetworkPolicy, guard: NodeAccessGuard): void {
+  if (policy.spec.egress) policy.spec.egress = policy.spec.egress.flatMap((rule) => guardNodeAccess(rule, guard));
+}
+
 /** Convenience for one-off use (CLI, tests): compiles and renders, throwing CompileError on failure. */
-export function render(profile: SegmentationProfile, ns: NamespaceInfo): NetworkPolicy[] {
-  const result = compileProfile(profile);
+export function render(profile: SegmentationProfile, ns: NamespaceInfo, facts: ClusterFacts = {}): NetworkPolicy[] {
+  const result = compileProfile(profile, facts);
   if (!result.ok) throw new CompileError(profile.metadata.name, result.errors);
   return renderNamespace(result.compiled, ns);
 }

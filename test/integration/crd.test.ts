@@ -11,7 +11,7 @@ import { compileProfile, renderNamespace } from '../../src/compile/render.js';
 import { renderAll } from '../../src/cli/commands/render.js';
 import { loadNamespaces, loadProfiles } from '../../src/cli/profiles.js';
 import { corpusObject, invalidCases, validCases } from '../corpus/profiles.js';
-import { arbitraryNamespace, arbitraryProfileInput } from '../unit/compile/arbitraries.js';
+import { ARBITRARY_FACTS, arbitraryNamespace, arbitraryProfileInput } from '../unit/compile/arbitraries.js';
 import { installCrd } from './crd-install.js';
 import { kubeConfig, uniqueNamespace, type TestNamespace } from './hooks.js';
 
@@ -84,12 +84,13 @@ describe('rendered NetworkPolicies on the real API server', function () {
   }
 
   it('accepts every policy of the reference scenarios (server-side apply, dry run)', async () => {
-    const { readdirSync } = await import('node:fs');
+    const { existsSync, readdirSync } = await import('node:fs');
     const root = new URL('../golden/', import.meta.url);
     const namespaces = await loadNamespaces([new URL('namespaces.yaml', root).pathname]);
     let count = 0;
     for (const scenario of readdirSync(new URL('scenarios/', root))) {
-      const profiles = await loadProfiles([new URL(`scenarios/${scenario}/profile.yaml`, root).pathname]);
+      const cluster = new URL(`scenarios/${scenario}/cluster.yaml`, root).pathname;
+      const profiles = await loadProfiles([new URL(`scenarios/${scenario}/profile.yaml`, root).pathname], existsSync(cluster) ? [cluster] : undefined);
       for (const policy of renderAll(profiles, namespaces)) {
         await apply(policy);
         count++;
@@ -102,7 +103,7 @@ describe('rendered NetworkPolicies on the real API server', function () {
     let count = 0;
     await fc.assert(
       fc.asyncProperty(arbitraryProfileInput(), arbitraryNamespace(), async (input, namespace) => {
-        const result = compileProfile(segmentationProfileSchema.parse(input));
+        const result = compileProfile(segmentationProfileSchema.parse(input), ARBITRARY_FACTS);
         if (!result.ok) return;
         for (const policy of renderNamespace(result.compiled, namespace)) {
           await apply(policy);

@@ -9,6 +9,7 @@ import type { PolicyObject } from '../../analysis/policy-object.js';
 import { NAMESPACE_NAME_LABEL } from '../../analysis/model.js';
 import { collect, describeSource, InputError, parseWith, readDocuments, type SourceDocument } from '../input.js';
 import { stdoutWriter, type Writer } from '../output.js';
+import { CLUSTER_OPTION_HELP } from '../cluster-facts.js';
 import { loadProfiles } from '../profiles.js';
 import { renderAll } from './render.js';
 import { registerAuditCommand } from './audit.js';
@@ -66,6 +67,7 @@ export interface InputOptions {
   namespaces?: string[];
   pods?: string[];
   profiles?: string[];
+  cluster?: string[];
   kubeconfig?: string;
   live?: boolean;
 }
@@ -83,6 +85,7 @@ function addInputOptions(cmd: Command): Command {
     .option('--namespaces <file>', 'Namespaces, e.g. `kubectl get ns -o yaml` (repeatable)', collect)
     .option('--pods <file>', 'Pods, e.g. `kubectl get pods -A -o yaml` (repeatable)', collect)
     .option('--profiles <file>', 'SegmentationProfiles: add the policies `segmentation render` would emit for the namespaces (repeatable)', collect)
+    .option('--cluster <file>', CLUSTER_OPTION_HELP, collect)
     .option('--kubeconfig <path>', 'read namespaces, pods and NetworkPolicies from this cluster (files add to / override them)')
     .option('--live', 'read from the cluster of the default kubeconfig (KUBECONFIG, ~/.kube/config, in-cluster)');
 }
@@ -172,7 +175,7 @@ async function loadAnalysisInputs(options: InputOptions, deps: AnalysisDeps): Pr
   const files = await readFiles(options);
   inputs = { policies: merge(inputs.policies, files.policies), namespaces: merge(inputs.namespaces, files.namespaces), pods: merge(inputs.pods, files.pods) };
   if ((options.profiles?.length ?? 0) > 0) {
-    const profiles = await loadProfiles(options.profiles!);
+    const profiles = await loadProfiles(options.profiles!, options.cluster);
     const known = new Map<string, V1Namespace>(inputs.namespaces.map((n) => [n.metadata?.name ?? '', n]));
     for (const p of inputs.pods) {
       const ns = p.metadata?.namespace;

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import type { V1Namespace, V1Pod } from '@kubernetes/client-node';
 import { segmentationProfileSchema, type SegmentationProfile, type SegmentationProfileInput } from '../../../src/api/profile.js';
-import { render } from '../../../src/compile/render.js';
+import { render, type ClusterFacts } from '../../../src/compile/render.js';
 import { parseIp, type IpAddress } from '../../../src/analysis/cidr.js';
 import { evaluateConnection, evaluateSide } from '../../../src/analysis/evaluate.js';
 import { buildClusterModel, describePod, namespaceLabels, type ClusterModel, type PodInfo, type Traffic } from '../../../src/analysis/model.js';
@@ -37,20 +37,31 @@ const TRAFFIC: Traffic[] = [
   { port: 9090, protocol: 'TCP' },
   { port: 53, protocol: 'UDP' },
   { port: 53, protocol: 'TCP' },
+  { port: 22, protocol: 'TCP' }, // node SSH
 ];
 const ip = (text: string): IpAddress => parseIp(text)!;
 const METADATA = ['169.254.169.254', 'fd00:ec2::254'].map(ip);
-const EXTERNAL = ['203.0.113.10', '198.51.100.7', '8.8.8.8', '169.254.169.254', '169.254.20.10', '100.100.100.200', 'fd00:ec2::254', '2001:db8::5'].map(ip);
+const NODE = '10.224.0.4';
+const EXTERNAL = [NODE, '203.0.113.10', '198.51.100.7', '8.8.8.8', '169.254.169.254', '169.254.20.10', '100.100.100.200', 'fd00:ec2::254', '2001:db8::5'].map(ip);
 
 function profileOf(input: SegmentationProfileInput): SegmentationProfile {
   return segmentationProfileSchema.parse(input);
 }
 
+/** The API server at a node address (as on self-managed control planes), also on TCP 22. */
+const FACTS: ClusterFacts = { apiServer: { addresses: [NODE], ports: [{ protocol: 'TCP', port: 22 }, { protocol: 'TCP', port: 443 }] } };
+
 /** The cluster after applying what render() emits for every namespace. */
 function renderedWorld(profile: SegmentationProfile): ClusterModel {
   const shell = buildClusterModel({ policies: [], namespaces: NAMESPACES, pods: POD_LIST });
-  const policies = [...shell.namespaces.values()].flatMap((ns) => render(profile, { name: ns.name, labels: { ...ns.labels } }));
+  const policies = [...shell.namespaces.values()].flatMap((ns) => render(profile, { name: ns.name, labels: { ...ns.labels } }, FACTS));
   return buildClusterModel({ policies, namespaces: NAMESPACES, pods: POD_LIST });
+}
+
+function oracleFor(profile: SegmentationProfile, model: ClusterModel): ProfileOracle {
+  const oracle = new ProfileOracle(profile, (ns) => namespaceLabels(model, ns));
+  oracle.apiServerEndpoints = FACTS.apiServer;
+  return oracle;
 }
 
 function pod(model: ClusterModel, id: string): PodInfo {
@@ -65,7 +76,7 @@ const reach = (model: ClusterModel, from: string, to: string | IpAddress, t: Tra
 /** Every disagreement between the evaluator (on render's output) and the profile's meaning. */
 function disagreements(profile: SegmentationProfile): string[] {
   const model = renderedWorld(profile);
-  const oracle = new ProfileOracle(profile, (ns) => namespaceLabels(model, ns));
+  const oracle = oracleFor(profile, model);
   const out: string[] = [];
   for (const src of model.pods) {
     for (const t of TRAFFIC) {
@@ -93,7 +104,7 @@ function assertAgrees(profile: SegmentationProfile): void {
 /** Checks the promises that hold for every profile, whatever its rules. */
 function assertInvariants(profile: SegmentationProfile): void {
   const model = renderedWorld(profile);
-  const oracle = new ProfileOracle(profile, (ns) => namespaceLabels(model, ns));
+  const oracle = oracleFor(profile, model);
   for (const p of model.pods) {
     if (!oracle.targeted(p.namespace)) {
       // Excluded namespaces are untouched: nothing isolates their pods in either direction.
@@ -104,9 +115,13 @@ function assertInvariants(profile: SegmentationProfile): void {
     }
     // DNS works from every segmented pod, on UDP and TCP.
     for (const t of TRAFFIC.filter((x) => x.port === 53)) assert.equal(reach(model, describePod(p), 'kube-system/coredns', t), true, `${describePod(p)} DNS ${t.protocol}`);
-    // The metadata endpoint is unreachable over IPv4 and IPv6, on any port.
+    // The metadata endpoint is unreachable over IPv4 and IPv6, on any port, except for the allowFrom pods.
     if (profile.spec.instanceMetadata.deny) {
-      for (const m of METADATA) for (const t of TRAFFIC) assert.equal(reach(model, describePod(p), m, t), false, `${describePod(p)} metadata ${t.port}`);
+      for (const m of METADATA) for (const t of TRAFFIC) if (!oracle.metadataException(p, t)) assert.equal(reach(model, describePod(p), m, t), false, `${describePod(p)} metadata ${t.port}`);
+    }
+    // The nodes' denied ports are unreachable, whatever the rules allow.
+    for (const d of profile.spec.nodeAccess?.denyPorts ?? []) {
+      if (typeof d.port === 'number') assert.equal(reach(model, describePod(p), ip(NODE), { protocol: d.protocol, port: d.port }), false, `${describePod(p)} node ${d.protocol}/${d.port}`);
     }
   }
 }
@@ -214,11 +229,16 @@ describe('self-check: render() does what the profile says', function () {
       fc.record({ podSelector, namespaceSelector: nsSelector }).map((t) => (t.namespaceSelector ? t : { podSelector: t.podSelector })),
       ipBlock.map((block) => ({ ipBlock: block })),
     );
-    const from = fc.record({ podSelector, namespaceSelector: nsSelector }).map((f) => (f.namespaceSelector ? f : { podSelector: f.podSelector }));
-    const rule = fc.record({ from, to, ports });
+    const podFrom = fc.record({ podSelector, namespaceSelector: nsSelector }).map((f) => (f.namespaceSelector ? f : { podSelector: f.podSelector }));
+    const podTo = fc.record({ podSelector, namespaceSelector: nsSelector }).map((t) => (t.namespaceSelector ? t : { podSelector: t.podSelector }));
+    // One end must be pods: an ipBlock source goes with a pod destination.
+    const rule = fc.oneof({ weight: 4, arbitrary: fc.record({ from: podFrom, to, ports }) }, { weight: 1, arbitrary: fc.record({ from: ipBlock.map((block) => ({ ipBlock: block })), to: podTo, ports }) });
+    const exception = fc.record({ podSelector, namespaceSelector: nsSelector, ports }).map((e) => Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined)));
     const spec = fc.record({
       defaultDeny: fc.record({ ingress: fc.boolean(), egress: fc.boolean() }),
-      instanceMetadata: fc.record({ deny: fc.boolean() }),
+      instanceMetadata: fc.record({ deny: fc.boolean(), allowFrom: fc.array(exception, { maxLength: 2 }) }),
+      nodeAccess: fc.option(fc.constantFrom({ cidrs: ['10.224.0.0/16'] }, { cidrs: ['10.224.0.0/24', 'fd10::/64'], denyPorts: [{ protocol: 'TCP' as const, port: 22 }, { protocol: 'TCP' as const, port: 443 }] }), { nil: undefined }),
+      apiServer: fc.option(fc.constant({ allowFrom: [{ podSelector: { matchLabels: { app: 'api' } } }] }), { nil: undefined }),
       namespaceSelector: fc.option(fc.constant({ matchLabels: { team: 'red' } }), { nil: undefined }),
       excludeNamespaces: fc.option(fc.constantFrom(['sandbox-*'], ['payments'], ['sandbox-*', 'payments']), { nil: undefined }),
       includeSystemNamespaces: fc.boolean(),

@@ -1,5 +1,6 @@
 // fast-check generators for SegmentationProfile inputs (valid by construction) and namespaces.
 import fc from 'fast-check';
+import type { ClusterFacts } from '../../../src/compile/render.js';
 import type { NamespaceInfo } from '../../../src/compile/select.js';
 
 const dnsLabel = fc.stringMatching(/^[a-z]([a-z0-9-]{0,10}[a-z0-9])?$/);
@@ -26,9 +27,31 @@ const port = fc.oneof(
 );
 
 const podPeer = fc.record({ podSelector: selector, namespaceSelector: selector }, { requiredKeys: ['podSelector'] });
-const destination = fc.oneof(podPeer, fc.record({ ipBlock: fc.record({ cidr: anyCidr }) }));
+const blockPeer = fc.record({ ipBlock: fc.record({ cidr: anyCidr }) });
+const destination = fc.oneof(podPeer, blockPeer);
 
-const rule = fc.record({ name: dnsLabel, from: podPeer, to: destination, ports: fc.array(port, { maxLength: 3 }) }, { requiredKeys: ['name', 'from', 'to'] });
+// One end of a rule must be pods.
+const rule = fc.oneof(
+  fc.record({ name: dnsLabel, from: podPeer, to: destination, ports: fc.array(port, { maxLength: 3 }) }, { requiredKeys: ['name', 'from', 'to'] }),
+  fc.record({ name: dnsLabel, from: blockPeer, to: podPeer, ports: fc.array(port, { maxLength: 3 }) }, { requiredKeys: ['name', 'from', 'to'] }),
+);
+
+const targetedPods = fc.record({ podSelector: selector, namespaceSelector: selector }, { requiredKeys: ['podSelector'] });
+const numericPort = fc.oneof(
+  fc.record({ protocol: fc.constantFrom('TCP', 'UDP', 'SCTP'), port: fc.integer({ min: 1, max: 65535 }) }),
+  fc.integer({ min: 1, max: 65000 }).chain((p) => fc.record({ port: fc.constant(p), endPort: fc.integer({ min: p, max: 65535 }) })),
+  fc.record({ protocol: fc.constantFrom('TCP', 'UDP') }),
+);
+// Node ranges that overlap the interesting ipBlocks above (10.0.0.0/8, 0.0.0.0/0, ::/0, fd00::/8) and the API server below.
+const nodeAccess = fc.record(
+  { cidrs: fc.subarray(['10.224.0.0/16', '10.224.0.0/24', '203.0.113.0/28', 'fd10::/64', '10.0.0.0/8'], { minLength: 1 }), denyPorts: fc.array(numericPort, { minLength: 1, maxLength: 3 }) },
+  { requiredKeys: ['cidrs'] },
+);
+
+/** The API server's endpoints that generated profiles compile against: on a node subnet, also on 22. */
+export const ARBITRARY_FACTS: ClusterFacts = {
+  apiServer: { addresses: ['10.224.0.4', '203.0.113.5', 'fd10::4'], ports: [{ protocol: 'TCP', port: 22 }, { protocol: 'TCP', port: 443 }] },
+};
 
 export function arbitraryProfileInput(): fc.Arbitrary<Record<string, unknown>> {
   return fc
@@ -37,7 +60,16 @@ export function arbitraryProfileInput(): fc.Arbitrary<Record<string, unknown>> {
         namespaceSelector: selector,
         excludeNamespaces: fc.array(fc.constantFrom('sandbox-*', 'team-?', 'legacy'), { maxLength: 2 }),
         defaultDeny: fc.record({ ingress: fc.boolean(), egress: fc.boolean() }),
-        instanceMetadata: fc.record({ deny: fc.boolean(), cidrs: fc.subarray(['169.254.169.254/32', 'fd00:ec2::254/128', '100.100.100.200/32'], { minLength: 1 }) }),
+        instanceMetadata: fc.record(
+          {
+            deny: fc.boolean(),
+            cidrs: fc.subarray(['169.254.169.254/32', 'fd00:ec2::254/128', '100.100.100.200/32'], { minLength: 1 }),
+            allowFrom: fc.array(fc.record({ podSelector: selector, namespaceSelector: selector, ports: fc.array(port, { maxLength: 2 }) }, { requiredKeys: ['podSelector'] }), { maxLength: 2 }),
+          },
+          { requiredKeys: ['deny', 'cidrs'] },
+        ),
+        nodeAccess,
+        apiServer: fc.record({ allowFrom: fc.array(targetedPods, { minLength: 1, maxLength: 2 }) }),
         dns: fc.record({ nodeLocalCIDRs: fc.subarray(['169.254.20.10/32', 'fd00::10/128']) }),
         allow: fc.uniqueArray(rule, { maxLength: 4, selector: (r) => r.name }),
       },

@@ -13,13 +13,16 @@ const scenarios = readdirSync(join(root, 'scenarios')).sort();
 
 describe('golden: reference scenarios', () => {
   it('has the AKS reference scenarios', () => {
-    for (const name of ['deny-all', 'deny-instance-metadata', 'backend-to-database', 'frontend-to-external-api', 'api-only-from-api']) assert.ok(scenarios.includes(name), name);
+    for (const name of ['deny-all', 'deny-instance-metadata', 'backend-to-database', 'frontend-to-external-api', 'api-only-from-api', 'aks-demo-api-lockdown', 'restrict-ingress-to-database', 'ingress-from-external-cidr', 'metadata-exception', 'node-ssh-block', 'api-server-egress'])
+      assert.ok(scenarios.includes(name), name);
   });
 
   for (const name of scenarios) {
     it(`renders ${name} exactly as reviewed`, async () => {
       const dir = join(root, 'scenarios', name);
-      const profiles = await loadProfiles([join(dir, 'profile.yaml')]);
+      // A scenario that needs cluster facts (the API server's endpoints) has them in cluster.yaml.
+      const cluster = join(dir, 'cluster.yaml');
+      const profiles = await loadProfiles([join(dir, 'profile.yaml')], existsSync(cluster) ? [cluster] : undefined);
       const namespaces = await loadNamespaces([join(root, 'namespaces.yaml')]);
       const actual = toYamlDocuments(renderAll(profiles, namespaces));
       const expectedPath = join(dir, 'expected.yaml');

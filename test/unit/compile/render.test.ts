@@ -114,9 +114,10 @@ describe('render: allow rules', () => {
     assert.equal(byPurpose(out, 'allow-ingress').length, 1);
   });
 
-  it('never isolates pods the profile did not mean to isolate: no ingress side when ingress is open', () => {
+  it('isolates the destination pods even when ingress is open: the rule names them, as a NetworkPolicy on them would', () => {
     const out = render(profile('p', { defaultDeny: { ingress: false, egress: true }, allow: [backendToDb] }), ns('shop'));
-    assert.equal(byPurpose(out, 'allow-ingress').length, 0);
+    assert.equal(byPurpose(out, 'allow-ingress').length, 1);
+    assert.deepEqual(byPurpose(out, 'allow-ingress')[0]!.spec.podSelector, { matchLabels: { app: 'database' } });
     assert.equal(byPurpose(out, 'allow-egress').length, 1);
   });
 
