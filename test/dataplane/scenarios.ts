@@ -24,6 +24,8 @@ export interface Scenario {
   /** Namespaces to create, with their labels (add `targetLabel(id)` where the profile should apply). */
   namespaces: Record<string, Record<string, string>>;
   pods: PodSpec[];
+  /** External hosts of this scenario only (the shared ones are always there). */
+  hosts?: HostSpec[];
   expect: ExpectedFlow[];
   /**
    * Cells where the evaluator's default ipBlock reading (never matches pod IPs) differs from this
@@ -41,6 +43,8 @@ const tcp = (port: number, name?: string): PortSpec => ({ port, protocol: 'TCP',
 const udp = (port: number): PortSpec => ({ port, protocol: 'UDP' });
 
 export const EXTERNAL_API = '203.0.113.10';
+/** A "node" on the node subnet 10.240.0.0/24 (the Node object's InternalIP, 10.240.0.1, is the node namespace). */
+export const NODE_HOST = '10.240.0.10';
 export const METADATA = '169.254.169.254';
 
 /** Endpoints present in every scenario: cluster DNS, a non-DNS pod in kube-system, and two outside hosts. */
@@ -208,5 +212,103 @@ export const SCENARIOS: Scenario[] = [
       { from: 'ib-shop/backend', to: 'ib-shop/frontend', port: 8080, allowed: false },
     ],
     readingDependent: [{ from: 'ib-shop/frontend', to: 'ib-shop/backend', port: 8080 }],
+  },
+  // --- issue 10 constructs -------------------------------------------------------------
+  {
+    id: 'metadata-exception',
+    title: 'metadata exception (instanceMetadata.allowFrom): only the labelled pods reach the endpoint, egress open',
+    profile: { ...targets('metadata-exception'), defaultDeny: { ingress: false, egress: false }, instanceMetadata: { deny: true, allowFrom: [{ podSelector: { matchLabels: { app: 'node-agent' } } }] } },
+    namespaces: { 'mx-app': targetLabel('metadata-exception') },
+    pods: [
+      { namespace: 'mx-app', name: 'agent', labels: { app: 'node-agent' }, ports: [tcp(80)] },
+      { namespace: 'mx-app', name: 'app', labels: { app: 'app' }, ports: [tcp(80)] },
+    ],
+    expect: [
+      { from: 'mx-app/agent', to: 'host/metadata', port: 80, allowed: true },
+      { from: 'mx-app/app', to: 'host/metadata', port: 80, allowed: false },
+      { from: 'mx-app/agent', to: 'host/external-api', port: 443, allowed: true },
+      { from: 'mx-app/app', to: 'host/external-api', port: 443, allowed: true },
+      { from: 'mx-app/app', to: 'mx-app/agent', port: 80, allowed: true },
+    ],
+  },
+  {
+    id: 'metadata-exception-denied',
+    title: 'metadata exception under default-deny egress: the labelled pods reach the endpoint on port 80 and nothing else outside',
+    profile: { ...targets('metadata-exception-denied'), instanceMetadata: { deny: true, allowFrom: [{ podSelector: { matchLabels: { app: 'node-agent' } }, ports: [{ protocol: 'TCP', port: 80 }] }] } },
+    namespaces: { 'mxd-app': targetLabel('metadata-exception-denied') },
+    pods: [
+      { namespace: 'mxd-app', name: 'agent', labels: { app: 'node-agent' }, ports: [tcp(80)] },
+      { namespace: 'mxd-app', name: 'app', labels: { app: 'app' }, ports: [tcp(80)] },
+    ],
+    expect: [
+      { from: 'mxd-app/agent', to: 'host/metadata', port: 80, allowed: true },
+      { from: 'mxd-app/app', to: 'host/metadata', port: 80, allowed: false },
+      { from: 'mxd-app/agent', to: 'host/external-api', port: 443, allowed: false },
+      ...dnsFlows('mxd-app/agent', true),
+    ],
+  },
+  {
+    id: 'ingress-from-cidr',
+    title: 'ingress from an external CIDR with nothing default-denied: the destination is isolated and admits only that range',
+    profile: { ...targets('ingress-from-cidr'), defaultDeny: { ingress: false, egress: false }, allow: [{ name: 'gateway-to-frontend', from: { ipBlock: { cidr: '203.0.113.0/24' } }, to: { podSelector: { matchLabels: { app: 'frontend' } } }, ports: [{ protocol: 'TCP', port: 8080 }] }] },
+    namespaces: { 'ic-shop': targetLabel('ingress-from-cidr') },
+    pods: [
+      { namespace: 'ic-shop', name: 'frontend', labels: { app: 'frontend' }, ports: [tcp(8080), tcp(9090)] },
+      { namespace: 'ic-shop', name: 'backend', labels: { app: 'backend' }, ports: [tcp(8080)] },
+    ],
+    expect: [
+      { from: 'host/external-api', to: 'ic-shop/frontend', port: 8080, allowed: true },
+      { from: 'host/external-api', to: 'ic-shop/frontend', port: 9090, allowed: false },
+      { from: 'host/metadata', to: 'ic-shop/frontend', port: 8080, allowed: false },
+      { from: 'ic-shop/backend', to: 'ic-shop/frontend', port: 8080, allowed: false },
+      { from: 'host/external-api', to: 'ic-shop/backend', port: 8080, allowed: true },
+      { from: 'ic-shop/frontend', to: 'ic-shop/backend', port: 8080, allowed: true },
+    ],
+  },
+  {
+    id: 'api-lockdown-open',
+    title: 'AKS demo with nothing default-denied: app=api admits app=api from any namespace, every other pod untouched',
+    profile: { ...targets('api-lockdown-open'), defaultDeny: { ingress: false, egress: false }, allow: [{ name: 'api-to-api', from: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'api' } } }, to: { podSelector: { matchLabels: { app: 'api' } } } }] },
+    namespaces: { 'alo-app': targetLabel('api-lockdown-open'), 'alo-other': {} },
+    pods: [
+      { namespace: 'alo-app', name: 'api', labels: { app: 'api' }, ports: [tcp(8080)] },
+      { namespace: 'alo-app', name: 'test', labels: { app: 'test' }, ports: [tcp(8080)] },
+      { namespace: 'alo-other', name: 'api', labels: { app: 'api' }, ports: [tcp(8080)] },
+    ],
+    expect: [
+      { from: 'alo-other/api', to: 'alo-app/api', port: 8080, allowed: true },
+      { from: 'alo-app/test', to: 'alo-app/api', port: 8080, allowed: false },
+      { from: 'alo-app/api', to: 'alo-app/test', port: 8080, allowed: true },
+      { from: 'host/external-api', to: 'alo-app/api', port: 8080, allowed: false },
+      { from: 'alo-app/api', to: 'host/external-api', port: 443, allowed: true },
+    ],
+  },
+  {
+    id: 'node-ssh',
+    title: 'nodeAccess: pods cannot reach a node on 22, the node stays reachable on 8080, egress otherwise open',
+    profile: { ...targets('node-ssh'), defaultDeny: { ingress: false, egress: false }, nodeAccess: { cidrs: ['10.240.0.0/24'] } },
+    namespaces: { 'ns-app': targetLabel('node-ssh') },
+    pods: [{ namespace: 'ns-app', name: 'app', labels: { app: 'app' }, ports: [tcp(80)] }],
+    hosts: [{ name: 'node', ip: NODE_HOST, ports: [tcp(22), tcp(8080)] }],
+    expect: [
+      { from: 'ns-app/app', to: 'host/node', port: 22, allowed: false },
+      { from: 'ns-app/app', to: 'host/node', port: 8080, allowed: true },
+      { from: 'ns-app/app', to: 'host/metadata', port: 80, allowed: false },
+      { from: 'ns-app/app', to: 'host/external-api', port: 443, allowed: true },
+      { from: 'host/node', to: 'ns-app/app', port: 80, allowed: true },
+    ],
+  },
+  {
+    id: 'node-ssh-no-metadata',
+    title: 'nodeAccess with the metadata block off (deny-node-ports policy): 22 closed, 8080 and the metadata endpoint open',
+    profile: { ...targets('node-ssh-no-metadata'), defaultDeny: { ingress: false, egress: false }, instanceMetadata: { deny: false }, nodeAccess: { cidrs: ['10.240.0.0/24'] } },
+    namespaces: { 'nsm-app': targetLabel('node-ssh-no-metadata') },
+    pods: [{ namespace: 'nsm-app', name: 'app', labels: { app: 'app' }, ports: [tcp(80)] }],
+    hosts: [{ name: 'node', ip: NODE_HOST, ports: [tcp(22), tcp(8080)] }],
+    expect: [
+      { from: 'nsm-app/app', to: 'host/node', port: 22, allowed: false },
+      { from: 'nsm-app/app', to: 'host/node', port: 8080, allowed: true },
+      { from: 'nsm-app/app', to: 'host/metadata', port: 80, allowed: true },
+    ],
   },
 ];

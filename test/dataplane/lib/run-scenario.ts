@@ -8,7 +8,7 @@ import type { Scenario } from '../scenarios.js';
 import { evaluateCells, readBack, type ReadBack } from './evaluated.js';
 import { cellKey, matrixCells, measure, type Cell, type Measurement } from './measure.js';
 import type { NodeEnv } from './node.js';
-import { addPod, removeEndpoint, type Endpoint } from './topology.js';
+import { addHost, addPod, removeEndpoint, type Endpoint } from './topology.js';
 
 export interface ScenarioRun {
   cells: Cell[];
@@ -71,6 +71,7 @@ export async function runScenario(node: NodeEnv, shared: readonly Endpoint[], sc
   try {
     await createNamespaces(node, scenario.namespaces);
     for (const pod of scenario.pods) own.push(await addPod(node, pod));
+    for (const host of scenario.hosts ?? []) own.push(await addHost(node, host));
     const endpoints = [...shared, ...own];
     const cells = matrixCells(endpoints);
     for (const f of scenario.expect) {
