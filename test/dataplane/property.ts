@@ -1,8 +1,9 @@
-// A bounded property on the real data plane: for random profiles and pod labels, what kube-router
-// enforces from the operator's policies equals what the evaluator says, cell for cell. A fixed
-// seed and few runs on CI (each run is a real scenario, about 5-10 s); DATAPLANE_PROPERTY_SEED and
-// DATAPLANE_PROPERTY_RUNS change them locally. A failure prints the counterexample (shrunk within
-// a time limit, as every shrinking step is another real run).
+// A bounded property on the real data plane: for random profiles (default deny per direction, the
+// metadata block and an exception, nodeAccess, allow rules between pods, to ranges and from
+// ranges) and random pod labels, what kube-router enforces from the operator's policies equals what
+// the evaluator says, cell for cell. A fixed seed and few runs on CI (each run is a real scenario,
+// about 2-3 s); DATAPLANE_PROPERTY_SEED and DATAPLANE_PROPERTY_RUNS change them locally. A failure
+// prints the counterexample (shrunk within a time limit, as every shrinking step is another real run).
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { SegmentationProfileInput } from '../../src/api/profile.js';
@@ -28,6 +29,8 @@ const rule = (i: number, nsNames: string[]): fc.Arbitrary<Rule> =>
   fc.record({
     fromSel: appSelector,
     fromNs: fc.option(fc.constantFrom(...nsNames), { nil: undefined }),
+    // A source range (ingress from outside: the external API host, or the node subnet); only with pods as `to`.
+    fromCidr: fc.option(fc.constantFrom('203.0.113.0/24', '10.240.0.0/24'), { nil: undefined, freq: 3 }),
     to: fc.oneof(
       fc.record({ podSelector: fc.oneof(appSelector, fc.constant({})), ns: fc.option(fc.constantFrom(...nsNames), { nil: undefined }) }).map((t) => ({ podSelector: t.podSelector, ...(t.ns ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': t.ns } } } : {}) })),
       cidr.map((c) => ({ ipBlock: { cidr: c } })),
@@ -35,7 +38,10 @@ const rule = (i: number, nsNames: string[]): fc.Arbitrary<Rule> =>
     ports,
   }).map((r) => ({
     name: `r${i}`,
-    from: { podSelector: r.fromSel, ...(r.fromNs ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': r.fromNs } } } : {}) },
+    from:
+      r.fromCidr && !('ipBlock' in r.to)
+        ? { ipBlock: { cidr: r.fromCidr } }
+        : { podSelector: r.fromSel, ...(r.fromNs ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': r.fromNs } } } : {}) },
     to: r.to,
     ...(r.ports ? { ports: r.ports } : {}),
   }));
@@ -52,6 +58,8 @@ function scenarioArb(): fc.Arbitrary<Scenario> {
         ingress: fc.boolean(),
         egress: fc.boolean(),
         metadata: fc.boolean(),
+        metadataException: fc.option(appSelector, { nil: undefined }),
+        nodeAccess: fc.boolean(),
         rules: fc.integer({ min: 0, max: 2 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => rule(i, ns.slice(0, 2))))),
         pods: fc.array(fc.record({ ns: fc.constantFrom(...ns), app: fc.constantFrom(...APPS) }), { minLength: 3, maxLength: 4 }),
       })
@@ -59,7 +67,7 @@ function scenarioArb(): fc.Arbitrary<Scenario> {
         (g): Scenario => ({
           id,
           title: 'generated',
-          profile: { ...targets(id), defaultDeny: { ingress: g.ingress, egress: g.egress }, instanceMetadata: { deny: g.metadata }, allow: g.rules },
+          profile: { ...targets(id), defaultDeny: { ingress: g.ingress, egress: g.egress }, instanceMetadata: { deny: g.metadata, ...(g.metadataException ? { allowFrom: [{ podSelector: g.metadataException }] } : {}) }, ...(g.nodeAccess ? { nodeAccess: { cidrs: ['10.240.0.0/24'] } } : {}), allow: g.rules },
           namespaces: { [ns[0]!]: targetLabel(id), [ns[1]!]: targetLabel(id), [ns[2]!]: {} },
           pods: g.pods.map((p, i) => ({ namespace: p.ns, name: `p${i}-${p.app}`, labels: { app: p.app }, ports: PORTS })),
           expect: [],
@@ -84,7 +92,8 @@ export function describeProperty(): void {
           assert.deepEqual(diff, [], `measured != evaluator:\n${diff.join('\n')}`);
           const denied = [...run.measured.allowed.values()].filter((v) => !v).length;
           const rules = (scenario.profile.allow ?? []).map((r) => `${JSON.stringify(r.from)}->${JSON.stringify(r.to)}${r.ports ? JSON.stringify(r.ports) : ''}`).join(' ');
-          process.stderr.write(`        [${scenario.id}] deny ${JSON.stringify(scenario.profile.defaultDeny)} metadata ${scenario.profile.instanceMetadata?.deny}; ${run.cells.length} cells, ${denied} denied; rules: ${rules || 'none'}\n`);
+          const extra = `${scenario.profile.instanceMetadata?.allowFrom ? ` metadata exception ${JSON.stringify(scenario.profile.instanceMetadata.allowFrom[0]?.podSelector)}` : ''}${scenario.profile.nodeAccess ? ' nodeAccess 10.240.0.0/24' : ''}`;
+          process.stderr.write(`        [${scenario.id}] deny ${JSON.stringify(scenario.profile.defaultDeny)} metadata ${scenario.profile.instanceMetadata?.deny}${extra}; ${run.cells.length} cells, ${denied} denied; rules: ${rules || 'none'}\n`);
         }),
         { seed, numRuns, interruptAfterTimeLimit: numRuns * 45_000 + 120_000, markInterruptAsFailure: false, verbose: 2 },
       );

@@ -47,7 +47,7 @@ export const EXTERNAL_API = '203.0.113.10';
 export const NODE_HOST = '10.240.0.10';
 export const METADATA = '169.254.169.254';
 
-/** Endpoints present in every scenario: cluster DNS, a non-DNS pod in kube-system, and two outside hosts. */
+/** Endpoints present in every scenario: cluster DNS, a non-DNS pod in kube-system, and three outside hosts. */
 export const SHARED_PODS: PodSpec[] = [
   { namespace: 'kube-system', name: 'coredns', labels: { 'k8s-app': 'kube-dns' }, ports: [udp(53), tcp(53)] },
   { namespace: 'kube-system', name: 'not-dns', labels: { app: 'other' }, ports: [udp(53), tcp(53)] },
@@ -55,6 +55,7 @@ export const SHARED_PODS: PodSpec[] = [
 export const SHARED_HOSTS: HostSpec[] = [
   { name: 'external-api', ip: EXTERNAL_API, ports: [tcp(443), tcp(80)] },
   { name: 'metadata', ip: METADATA, ports: [tcp(80)] },
+  { name: 'node', ip: NODE_HOST, ports: [tcp(22), tcp(8080)] },
 ];
 
 const dnsFlows = (from: string, allowed: boolean): ExpectedFlow[] => [
@@ -289,7 +290,6 @@ export const SCENARIOS: Scenario[] = [
     profile: { ...targets('node-ssh'), defaultDeny: { ingress: false, egress: false }, nodeAccess: { cidrs: ['10.240.0.0/24'] } },
     namespaces: { 'ns-app': targetLabel('node-ssh') },
     pods: [{ namespace: 'ns-app', name: 'app', labels: { app: 'app' }, ports: [tcp(80)] }],
-    hosts: [{ name: 'node', ip: NODE_HOST, ports: [tcp(22), tcp(8080)] }],
     expect: [
       { from: 'ns-app/app', to: 'host/node', port: 22, allowed: false },
       { from: 'ns-app/app', to: 'host/node', port: 8080, allowed: true },
@@ -304,7 +304,6 @@ export const SCENARIOS: Scenario[] = [
     profile: { ...targets('node-ssh-no-metadata'), defaultDeny: { ingress: false, egress: false }, instanceMetadata: { deny: false }, nodeAccess: { cidrs: ['10.240.0.0/24'] } },
     namespaces: { 'nsm-app': targetLabel('node-ssh-no-metadata') },
     pods: [{ namespace: 'nsm-app', name: 'app', labels: { app: 'app' }, ports: [tcp(80)] }],
-    hosts: [{ name: 'node', ip: NODE_HOST, ports: [tcp(22), tcp(8080)] }],
     expect: [
       { from: 'nsm-app/app', to: 'host/node', port: 22, allowed: false },
       { from: 'nsm-app/app', to: 'host/node', port: 8080, allowed: true },
