@@ -3,6 +3,7 @@
 // prerequisite fails the suite; elsewhere it is skipped with one line saying why.
 import { describeConformance } from './conformance.js';
 import { describeProperty } from './property.js';
+import { describeSweep } from './sweep.js';
 import { startWorld, stopWorld } from './lib/shared-node.js';
 
 describe('data plane (kube-router v2.1.0, real packets between network namespaces)', function () {
@@ -19,6 +20,7 @@ describe('data plane (kube-router v2.1.0, real packets between network namespace
     await stopWorld();
   });
 
+  describeSweep();
   describeConformance();
   describeProperty();
 });

@@ -1,6 +1,9 @@
 // Network namespaces of one data-plane run. Every name starts with `segdp<ownerPid>-`, so that a
 // later run can find the namespaces of a run that was killed (owner no longer alive), stop the
 // processes left in them and delete them, without touching a live run's.
+import { readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sh } from './sh.js';
 
 export const NETNS_PREFIX = 'segdp';
@@ -39,13 +42,19 @@ export async function deleteNetns(name: string): Promise<void> {
   await sh('ip', ['netns', 'del', name], { allowFail: true });
 }
 
-/** Deletes the namespaces of earlier runs whose owner process is gone. Returns their names. */
+function staleOwner(name: string): boolean {
+  const m = new RegExp(`^${NETNS_PREFIX}(\\d+)-`).exec(name);
+  return m !== null && Number(m[1]) !== process.pid && !alive(Number(m[1]));
+}
+
+/**
+ * Deletes the namespaces (and the temp dirs, same prefix) of earlier runs whose owner process is
+ * gone. Returns the namespaces' names.
+ */
 export async function sweepStale(): Promise<string[]> {
-  const stale = (await listNetns()).filter((n) => {
-    const m = new RegExp(`^${NETNS_PREFIX}(\\d+)-`).exec(n);
-    return m !== null && (Number(m[1]) === process.pid ? false : !alive(Number(m[1])));
-  });
+  const stale = (await listNetns()).filter(staleOwner);
   for (const name of stale) await deleteNetns(name);
+  for (const entry of readdirSync(tmpdir())) if (staleOwner(entry)) rmSync(join(tmpdir(), entry), { recursive: true, force: true });
   return stale;
 }
 

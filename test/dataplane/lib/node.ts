@@ -37,7 +37,7 @@ export async function startNode(): Promise<NodeEnv> {
   const started = Date.now();
   const kubeRouterBinary = await ensureKubeRouter(log);
   const netns = `${runPrefix()}node`;
-  const dir = mkdtempSync(join(tmpdir(), 'segdp-'));
+  const dir = mkdtempSync(join(tmpdir(), runPrefix())); // swept like the network namespaces
   const children: Child[] = [];
   const closers: (() => Promise<void>)[] = [];
   const stop = async () => {
