@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../../src/kube/client.js';
-import { installCrd } from '../../integration/crd-install.js';
 import { listenTcpToUnix } from './api-bridge.js';
+import { installCrd } from './crd.js';
 import { ensureKubeRouter, startKubeRouter } from './kube-router.js';
 import { addNetns, deleteNetns, runPrefix, sweepStale, sysctl } from './netns.js';
 import { REPO_ROOT, startInNetns, type Child } from './processes.js';
@@ -73,7 +73,7 @@ export async function startNode(): Promise<NodeEnv> {
     kubeConfig.loadFromFile(outsidePath);
     const api = new KubeClient(kubeConfig, { qps: 0 });
 
-    await installCrd(kubeConfig);
+    await installCrd(api);
     // kube-router reads the node's InternalIP at start and enforces only pods whose hostIP equals it.
     await api.request('POST', '/api/v1/nodes', { body: { apiVersion: 'v1', kind: 'Node', metadata: { name: NODE_NAME, labels: { 'kubernetes.io/hostname': NODE_NAME } } } });
     await api.request('PATCH', `/api/v1/nodes/${NODE_NAME}/status`, {
