@@ -1,6 +1,6 @@
 // A bounded property on the real data plane: for random profiles (default deny per direction, the
-// metadata block and an exception, nodeAccess, allow rules between pods, to ranges and from
-// ranges) and random pod labels, what kube-router enforces from the operator's policies equals what
+// metadata block and an exception, nodeAccess, apiServer access, allow rules between pods, to ranges
+// and from ranges) and random pod labels, what kube-router enforces from the operator's policies equals what
 // the evaluator says, cell for cell. A fixed seed and few runs on CI (each run is a real scenario,
 // about 2-3 s); DATAPLANE_PROPERTY_SEED and DATAPLANE_PROPERTY_RUNS change them locally. A failure
 // prints the counterexample (shrunk within a time limit, as every shrinking step is another real run).
@@ -60,6 +60,7 @@ function scenarioArb(): fc.Arbitrary<Scenario> {
         metadata: fc.boolean(),
         metadataException: fc.option(appSelector, { nil: undefined }),
         nodeAccess: fc.boolean(),
+        apiServer: fc.option(appSelector, { nil: undefined }),
         rules: fc.integer({ min: 0, max: 2 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => rule(i, ns.slice(0, 2))))),
         pods: fc.array(fc.record({ ns: fc.constantFrom(...ns), app: fc.constantFrom(...APPS) }), { minLength: 3, maxLength: 4 }),
       })
@@ -67,7 +68,7 @@ function scenarioArb(): fc.Arbitrary<Scenario> {
         (g): Scenario => ({
           id,
           title: 'generated',
-          profile: { ...targets(id), defaultDeny: { ingress: g.ingress, egress: g.egress }, instanceMetadata: { deny: g.metadata, ...(g.metadataException ? { allowFrom: [{ podSelector: g.metadataException }] } : {}) }, ...(g.nodeAccess ? { nodeAccess: { cidrs: ['10.240.0.0/24'] } } : {}), allow: g.rules },
+          profile: { ...targets(id), defaultDeny: { ingress: g.ingress, egress: g.egress }, instanceMetadata: { deny: g.metadata, ...(g.metadataException ? { allowFrom: [{ podSelector: g.metadataException }] } : {}) }, ...(g.nodeAccess ? { nodeAccess: { cidrs: ['10.240.0.0/24'] } } : {}), ...(g.apiServer ? { apiServer: { allowFrom: [{ podSelector: g.apiServer }] } } : {}), allow: g.rules },
           namespaces: { [ns[0]!]: targetLabel(id), [ns[1]!]: targetLabel(id), [ns[2]!]: {} },
           pods: g.pods.map((p, i) => ({ namespace: p.ns, name: `p${i}-${p.app}`, labels: { app: p.app }, ports: PORTS })),
           expect: [],
@@ -92,7 +93,7 @@ export function describeProperty(): void {
           assert.deepEqual(diff, [], `measured != evaluator:\n${diff.join('\n')}`);
           const denied = [...run.measured.allowed.values()].filter((v) => !v).length;
           const rules = (scenario.profile.allow ?? []).map((r) => `${JSON.stringify(r.from)}->${JSON.stringify(r.to)}${r.ports ? JSON.stringify(r.ports) : ''}`).join(' ');
-          const extra = `${scenario.profile.instanceMetadata?.allowFrom ? ` metadata exception ${JSON.stringify(scenario.profile.instanceMetadata.allowFrom[0]?.podSelector)}` : ''}${scenario.profile.nodeAccess ? ' nodeAccess 10.240.0.0/24' : ''}`;
+          const extra = `${scenario.profile.instanceMetadata?.allowFrom ? ` metadata exception ${JSON.stringify(scenario.profile.instanceMetadata.allowFrom[0]?.podSelector)}` : ''}${scenario.profile.nodeAccess ? ' nodeAccess 10.240.0.0/24' : ''}${scenario.profile.apiServer ? ` apiServer ${JSON.stringify(scenario.profile.apiServer.allowFrom[0]?.podSelector)}` : ''}`;
           process.stderr.write(`        [${scenario.id}] deny ${JSON.stringify(scenario.profile.defaultDeny)} metadata ${scenario.profile.instanceMetadata?.deny}${extra}; ${run.cells.length} cells, ${denied} denied; rules: ${rules || 'none'}\n`);
         }),
         { seed, numRuns, interruptAfterTimeLimit: numRuns * 45_000 + 120_000, markInterruptAsFailure: false, verbose: 2 },

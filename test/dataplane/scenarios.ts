@@ -45,6 +45,12 @@ const udp = (port: number): PortSpec => ({ port, protocol: 'UDP' });
 export const EXTERNAL_API = '203.0.113.10';
 /** A "node" on the node subnet 10.240.0.0/24 (the Node object's InternalIP, 10.240.0.1, is the node namespace). */
 export const NODE_HOST = '10.240.0.10';
+/**
+ * A stand-in for the API server's endpoint as pods would see it (the real test API server listens on
+ * 127.0.0.1 inside the node namespace). The `kubernetes` EndpointSlice in `default` names it, so the
+ * operator compiles `apiServer.allowFrom` against it.
+ */
+export const API_SERVER_ENDPOINT = { ip: '10.240.1.20', port: 6443 } as const;
 export const METADATA = '169.254.169.254';
 
 /** Endpoints present in every scenario: cluster DNS, a non-DNS pod in kube-system, and three outside hosts. */
@@ -56,6 +62,7 @@ export const SHARED_HOSTS: HostSpec[] = [
   { name: 'external-api', ip: EXTERNAL_API, ports: [tcp(443), tcp(80)] },
   { name: 'metadata', ip: METADATA, ports: [tcp(80)] },
   { name: 'node', ip: NODE_HOST, ports: [tcp(22), tcp(8080)] },
+  { name: 'apiserver', ip: API_SERVER_ENDPOINT.ip, ports: [tcp(API_SERVER_ENDPOINT.port)] },
 ];
 
 const dnsFlows = (from: string, allowed: boolean): ExpectedFlow[] => [
@@ -308,6 +315,23 @@ export const SCENARIOS: Scenario[] = [
       { from: 'nsm-app/app', to: 'host/node', port: 22, allowed: false },
       { from: 'nsm-app/app', to: 'host/node', port: 8080, allowed: true },
       { from: 'nsm-app/app', to: 'host/metadata', port: 80, allowed: true },
+    ],
+  },
+  {
+    id: 'api-server',
+    title: 'apiServer.allowFrom under default-deny egress: only the labelled pods reach the API server endpoint (from the kubernetes EndpointSlice)',
+    profile: { ...targets('api-server'), apiServer: { allowFrom: [{ podSelector: { matchLabels: { app: 'controller' } } }] } },
+    namespaces: { 'as-app': targetLabel('api-server') },
+    pods: [
+      { namespace: 'as-app', name: 'controller', labels: { app: 'controller' }, ports: [tcp(80)] },
+      { namespace: 'as-app', name: 'app', labels: { app: 'app' }, ports: [tcp(80)] },
+    ],
+    expect: [
+      { from: 'as-app/controller', to: 'host/apiserver', port: API_SERVER_ENDPOINT.port, allowed: true },
+      { from: 'as-app/app', to: 'host/apiserver', port: API_SERVER_ENDPOINT.port, allowed: false },
+      { from: 'as-app/controller', to: 'host/external-api', port: 443, allowed: false },
+      { from: 'as-app/controller', to: 'host/metadata', port: 80, allowed: false },
+      ...dnsFlows('as-app/controller', true),
     ],
   },
 ];

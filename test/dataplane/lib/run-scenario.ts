@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { API_VERSION, KIND, segmentationProfileSchema, type SegmentationProfileInput } from '../../../src/api/profile.js';
 import { PROFILES_PATH } from '../../../src/kube/api.js';
 import { render } from '../../../src/compile/render.js';
-import type { Scenario } from '../scenarios.js';
+import { API_SERVER_ENDPOINT, type Scenario } from '../scenarios.js';
 import { evaluateCells, readBack, type ReadBack } from './evaluated.js';
 import { cellKey, matrixCells, measure, type Cell, type Measurement } from './measure.js';
 import type { NodeEnv } from './node.js';
@@ -34,7 +34,8 @@ function wantedPolicies(name: string, spec: SegmentationProfileInput['spec'], na
   const profile = segmentationProfileSchema.parse({ apiVersion: API_VERSION, kind: KIND, metadata: { name }, spec });
   const out = new Map<string, string[]>();
   for (const [ns, labels] of Object.entries(namespaces)) {
-    out.set(ns, render(profile, { name: ns, labels: { ...labels, 'kubernetes.io/metadata.name': ns } }).map((p) => p.metadata.name).sort());
+    const facts = { apiServer: { addresses: [API_SERVER_ENDPOINT.ip], ports: [{ protocol: 'TCP' as const, port: API_SERVER_ENDPOINT.port }] } };
+    out.set(ns, render(profile, { name: ns, labels: { ...labels, 'kubernetes.io/metadata.name': ns } }, facts).map((p) => p.metadata.name).sort());
   }
   return out;
 }

@@ -1,6 +1,6 @@
 // The node of a test run and the endpoints every scenario shares (DNS pods, external hosts),
 // started once by the data-plane root suite (dataplane.test.ts) and stopped in its after hook.
-import { SHARED_HOSTS, SHARED_PODS } from '../scenarios.js';
+import { API_SERVER_ENDPOINT, SHARED_HOSTS, SHARED_PODS } from '../scenarios.js';
 import { missingPrerequisite, onCi } from './prerequisites.js';
 import { startNode, type NodeEnv } from './node.js';
 import { addHost, addPod, removeEndpoint, type Endpoint } from './topology.js';
@@ -32,6 +32,17 @@ export async function startWorld(): Promise<string | undefined> {
   world = { node, shared };
   for (const pod of SHARED_PODS) shared.push(await addPod(node, pod));
   for (const host of SHARED_HOSTS) shared.push(await addHost(node, host));
+  // The API server's endpoint as the operator learns it (the test API server has no endpoint reconciler).
+  await node.api.request('POST', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices', {
+    body: {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: [API_SERVER_ENDPOINT.ip], conditions: { ready: true } }],
+      ports: [{ name: 'https', port: API_SERVER_ENDPOINT.port, protocol: 'TCP' }],
+    },
+  });
   return undefined;
 }
 
