@@ -12,8 +12,6 @@ import { condition as statusCondition } from './status.js';
 export const ENGINE_CONDITION = 'PolicyEngineDetected';
 export const METADATA_CONDITION = 'MetadataEndpointBlocked';
 export const NODES_CONDITION = 'NodeAccessCovered';
-/** Condition types that come from the cluster scan (kept as they are on the server until the first scan). */
-export const FINDING_CONDITIONS: readonly string[] = [ENGINE_CONDITION, METADATA_CONDITION, NODES_CONDITION];
 /** Reason of the Warning Event recorded when a finding condition turns False. */
 export const FINDING_EVENT_REASONS: Readonly<Record<string, string>> = {
   [ENGINE_CONDITION]: 'NoPolicyEngine',

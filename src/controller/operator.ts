@@ -461,9 +461,10 @@ export class Operator {
   }
 
   /**
-   * Lists every NetworkPolicy, DaemonSet and Node: is an engine enforcing policies, and does any policy
-   * (ours or anyone's) reopen a metadata endpoint in a targeted namespace. Every profile's status is then
-   * recomputed; it is written only where a condition changed.
+   * Lists every NetworkPolicy, DaemonSet and Node: is an engine enforcing policies, does any policy (ours or
+   * anyone's) reopen a metadata endpoint in a targeted namespace, and which addresses each Node has (for
+   * NodeAccessCovered). Every profile's status is then recomputed; it is written only where a condition
+   * changed.
    */
   private async scan(): Promise<void> {
     const result = await scanCluster(this.client);

@@ -3,6 +3,8 @@
 // the allow-api-server policy follows the `kubernetes` EndpointSlices in `default`; a Node outside
 // spec.nodeAccess.cidrs is reported in NodeAccessCovered; and a restart after all of it writes nothing.
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import winston from 'winston';
 import type { Condition } from '../../src/api/profile.js';
 import type { Operator } from '../../src/controller/operator.js';
 import { METADATA_CONDITION, NODES_CONDITION } from '../../src/controller/findings.js';
@@ -37,7 +39,23 @@ describe('operator: exceptions, rules without effect, API-server endpoints, node
       (e) => e.reason === reason && e.regarding?.name === profile,
     );
   const policy = async (ns: string, name: string) => (await policies(ns)).find((p) => p.metadata.name === name);
-  const newOp = (scanPeriodMs = 300) => newOperator({ scanPeriodMs, rescanDelayMs: 200 });
+  // Debug logs in memory: which namespaces were reconciled (other suites' namespaces come and go meanwhile).
+  const logs: { message?: string; namespace?: string; level?: string }[] = [];
+  const logger = winston.createLogger({
+    level: 'debug',
+    format: winston.format.json(),
+    transports: [
+      new winston.transports.Stream({
+        stream: new Writable({
+          write(chunk: Buffer, _encoding, done) {
+            for (const line of String(chunk).split('\n')) if (line.trim()) logs.push(JSON.parse(line) as (typeof logs)[number]);
+            done();
+          },
+        }),
+      }),
+    ],
+  });
+  const newOp = (scanPeriodMs = 300) => newOperator({ scanPeriodMs, rescanDelayMs: 200, logger });
 
   before(async function () {
     this.timeout(300_000);
@@ -90,7 +108,9 @@ describe('operator: exceptions, rules without effect, API-server endpoints, node
     assert.equal(c.reason, 'Blocked');
     for (const ns of [a, b]) assert.ok(c.message.includes(`${ns}/seg.${profile}.allow-metadata.0 (pods app=agent)`), c.message);
     assert.ok(c.message.includes(`${b}/seg.${profile}.allow-metadata.1 (pods app=backup on 80/TCP)`), c.message);
-    assert.equal((await eventsFor(profile, 'MetadataEndpointReopened')).length, 0, 'an exception is not a reopening');
+    // Never reported as a reopening. (A scan that runs before the first reconcile of a new profile finished
+    // may see its namespaces without egress policies and say so for a moment: only the exception matters here.)
+    for (const e of await eventsFor(profile, 'MetadataEndpointReopened')) assert.doesNotMatch(e.note ?? '', /allow-metadata\.\d+ egress\[/, 'an exception is not a reopening');
   });
 
   it('sets RulesEffective=False for an ipBlock rule under open egress, with an Event, counts the namespaces it renders nothing for, and clears', async () => {
@@ -162,16 +182,20 @@ describe('operator: exceptions, rules without effect, API-server endpoints, node
 
     // A change to the slices that leaves the addresses as they are reconciles nothing.
     await op.whenIdle();
-    const reconciles = async () => (await op.metrics.reconciles.get()).values.reduce((n, v) => n + v.value, 0);
-    const before = await reconciles();
+    const mark = logs.length;
     await testApi().request('PATCH', `${SLICES}/${extraSlice}`, { body: { metadata: { labels: { touched: 'yes' } } }, contentType: 'application/merge-patch+json' });
     await eventually(async () => assert.equal(op.apiServerSlices.get(extraSlice, 'default')?.metadata?.labels?.touched, 'yes'));
     await op.whenIdle();
-    assert.equal(await reconciles(), before, 'no namespace was reconciled for a slice change that keeps the addresses');
+    const since = logs.slice(mark);
+    assert.deepEqual(since.filter((l) => l.namespace === a || l.namespace === b).map((l) => `${l.namespace}: ${l.message}`), [], 'no namespace of the profile was reconciled');
+    assert.deepEqual(since.filter((l) => /API server endpoints/.test(l.message ?? '')).map((l) => l.message), [], 'no recompile');
+    // ...while an address change does both (the check above is live).
+    const reconciledHere = () => logs.slice(mark).filter((l) => (l.namespace === a || l.namespace === b) && /^(in sync|reconciled)/.test(l.message ?? ''));
 
     // The address moves, a second API server appears and goes: the policies follow.
     await testApi().request('PATCH', `${SLICES}/${extraSlice}`, { body: { endpoints: [{ addresses: ['10.254.77.8'], conditions: { ready: true } }] }, contentType: 'application/merge-patch+json' });
     await eventually(async () => assert.deepEqual((await policy(a, name))?.spec?.egress?.[0]?.to, blocks('10.254.77.8')));
+    assert.ok(reconciledHere().length >= 2, 'the namespaces were reconciled after the address change');
     await testApi().request('POST', SLICES, { body: slice(`${extraSlice}-2`, '10.254.77.9') });
     await eventually(async () => assert.deepEqual((await policy(b, name))?.spec?.egress?.[0]?.to, blocks('10.254.77.8', '10.254.77.9')));
     await testApi().request('DELETE', `${SLICES}/${extraSlice}-2`);
@@ -206,15 +230,27 @@ describe('operator: exceptions, rules without effect, API-server endpoints, node
   });
 
   it('writes nothing when restarted afterwards (new conditions included)', async () => {
-    await new Promise((r) => setTimeout(r, 500));
+    // Namespaces that earlier suites deleted take their objects (an engine's DaemonSet, say) with them when the
+    // namespace controller gets to it: a real change for the next scan. Let that settle first, then let the
+    // running operator scan it (every 300 ms) before the restart.
+    await eventually(
+      async () => {
+        const all = await testApi().request<{ items: { metadata: { name: string }; status?: { phase?: string } }[] }>('GET', '/api/v1/namespaces');
+        assert.deepEqual(all.items.filter((n) => n.status?.phase === 'Terminating').map((n) => n.metadata.name), []);
+      },
+      { timeoutMs: 90_000, intervalMs: 500 },
+    );
+    await new Promise((r) => setTimeout(r, 1_000));
     await op.whenIdle();
     await op.stop();
     // A long period: only the start-up scan runs.
+    const mark = logs.length;
     op = newOp(600_000);
     await op.start();
     await op.whenIdle();
     await new Promise((r) => setTimeout(r, 500));
     await op.whenIdle();
-    assert.deepEqual(op.writes.snapshot(), {}, 'no write of any kind after the restart');
+    const written = logs.slice(mark).filter((l) => l.message === 'profile status updated' || l.level === 'warn');
+    assert.deepEqual(op.writes.snapshot(), {}, `no write of any kind after the restart; ${JSON.stringify(written)}`);
   });
 });
