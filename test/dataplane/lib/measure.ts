@@ -49,13 +49,3 @@ export async function measure(cells: readonly Cell[], { concurrency = 24, timeou
   await Promise.all(Array.from({ length: Math.min(concurrency, cells.length) }, worker));
   return { allowed, raw, ms: Date.now() - started };
 }
-
-/** Lines `cell: expected X, measured Y (raw)` for every cell where the two maps differ. */
-export function differences(expected: ReadonlyMap<string, boolean>, measured: Measurement): string[] {
-  const out: string[] = [];
-  for (const [key, want] of expected) {
-    const got = measured.allowed.get(key);
-    if (got !== want) out.push(`${key}: expected ${want ? 'allowed' : 'denied'}, measured ${got === undefined ? 'nothing' : got ? 'allowed' : 'denied'} (${measured.raw.get(key) ?? '-'})`);
-  }
-  return out;
-}
