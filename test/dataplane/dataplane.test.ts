@@ -2,6 +2,7 @@
 // namespace) for every part below. Needs root and iptables/ipset/iproute2: on CI a missing
 // prerequisite fails the suite; elsewhere it is skipped with one line saying why.
 import { describeConformance } from './conformance.js';
+import { describeIsolation } from './isolation.js';
 import { describeProperty } from './property.js';
 import { describeSweep } from './sweep.js';
 import { startWorld, stopWorld } from './lib/shared-node.js';
@@ -21,6 +22,7 @@ describe('data plane (kube-router v2.1.0, real packets between network namespace
   });
 
   describeSweep();
+  describeIsolation();
   describeConformance();
   describeProperty();
 });
