@@ -27,7 +27,8 @@ export function describeConformance(): void {
           .map((line) => line.split(':')[0]!);
         const dependent = (scenario.readingDependent ?? []).map((f) => cellKey({ from: { id: f.from }, to: { id: f.to }, port: f.port, protocol: f.protocol ?? 'TCP' })).sort();
         assert.deepEqual(conservative, dependent, 'cells where the conservative ipBlock reading differs from the packets');
-        process.stderr.write(`      [${scenario.id}] ${run.cells.length} cells; baseline ${run.baseline.ms} ms; policies in the API ${run.policiesMs} ms after the profile; data plane = evaluator ${run.enforcedMs} ms later; final table ${run.measured.ms} ms\n`);
+        const count = (result: string) => [...run.measured.raw.values()].filter((r) => r.startsWith(result)).length;
+        process.stderr.write(`      [${scenario.id}] ${run.cells.length} cells (${count('open')} open, ${count('refused')} refused, ${count('timeout')} timed out); baseline ${run.baseline.ms} ms; policies in the API ${run.policiesMs} ms after the profile; data plane = evaluator ${run.enforcedMs} ms later; final table ${run.measured.ms} ms\n`);
       });
     }
   });
