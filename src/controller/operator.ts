@@ -16,6 +16,8 @@ import { LeaderElector } from '../kube/lease.js';
 import type { BackoffOptions } from './backoff.js';
 import type { ObservedPolicy } from './compare.js';
 import { OperatorHttp } from './http.js';
+import { ConflictWatches } from './conflicts.js';
+import { watchPolicyName } from '../kube/name-watch.js';
 import { createLogger, errorMessage, type Logger, type LogLevel } from './log.js';
 import { namespacesForProfileEvent, profileChanged } from './mappers.js';
 import { OperatorMetrics } from './metrics.js';
@@ -56,6 +58,8 @@ export interface OperatorOptions {
   resyncMs?: number;
   qps?: number;
   burst?: number;
+  /** Bound on every API request (default 30 s); the lease's requests are bounded by the renew deadline. */
+  requestTimeoutMs?: number;
   /** 0 = off. */
   healthPort?: number;
   metricsPort?: number;
@@ -99,6 +103,8 @@ export class Operator {
   private readonly registry = new ProfileRegistry();
   private readonly outcomes = new OutcomeStore();
   private readonly reconciler: Reconciler;
+  /** Names taken by policies we do not own: watched, so the namespace is reconciled when they change. */
+  private readonly clashes: ConflictWatches;
   private readonly elector?: LeaderElector;
   private readonly events: EventRecorder;
   private readonly opts: OperatorOptions;
@@ -120,6 +126,8 @@ export class Operator {
   private rescanWanted = false;
   private apiServer?: ApiServerEndpoints;
   private apiServerKeptLogged = false;
+  /** Aborted when this term of leadership ends: every write of the term is refused or cancelled. */
+  private term?: AbortController;
 
   constructor(opts: OperatorOptions = {}) {
     this.opts = opts;
@@ -139,6 +147,7 @@ export class Operator {
     this.client = new KubeClient(kc, {
       ...(opts.qps !== undefined ? { qps: opts.qps } : {}),
       ...(opts.burst !== undefined ? { burst: opts.burst } : {}),
+      ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
       onWrite: (resource, verb) => this.metrics.writes.inc({ resource, verb }),
       onRequest: (method, code) => this.metrics.apiRequests.inc({ method, code: String(code) }),
     });
@@ -161,6 +170,11 @@ export class Operator {
     this.profiles = new Informer<ProfileObject>(this.client, { name: 'segmentationprofiles', path: PROFILES_PATH, transform: compactProfile, ...informerOpts });
     this.policies = new Informer<ObservedPolicy>(this.client, { name: 'networkpolicies', path: NETWORK_POLICIES_PATH, labelSelector: MANAGED_SELECTOR, transform: (p: ObservedPolicy) => compactPolicy(p, interner), ...informerOpts });
     this.apiServerSlices = new Informer<EndpointSliceWire>(this.client, { name: 'endpointslices', path: API_SERVER_SLICES_PATH, labelSelector: API_SERVER_SLICES_SELECTOR, transform: compactEndpointSlice, ...informerOpts });
+    this.clashes = new ConflictWatches({
+      watch: (namespace, name, onChange) => watchPolicyName(this.client, namespace, name, onChange, informerOpts),
+      enqueue: (namespace) => this.enqueue(namespace),
+      onError: (err) => this.log.warn(`watch of a clashing NetworkPolicy: ${errorMessage(err)}`),
+    });
     this.events = new EventRecorder(this.client, {
       controller: 'segmentation.dev/segmentation-operator',
       instance: this.identity,
@@ -177,9 +191,12 @@ export class Operator {
       metrics: this.metrics,
       log: this.log,
       onOutcomes: (profiles) => this.markStatusDirty(profiles),
+      onClashes: (namespace, names) => this.clashes.set(namespace, names),
     });
     const le = { ...DEFAULT_LEADER_ELECTION, ...opts.leaderElection };
     if (le.enabled) {
+      // A standby writes nothing until it leads: its writes are fenced from the start.
+      this.client.setWriteFence(AbortSignal.abort());
       this.elector = new LeaderElector(this.client, {
         namespace: le.namespace,
         name: le.name,
@@ -324,6 +341,8 @@ export class Operator {
   private beginLeading(): void {
     if (this.active || this.stopping) return;
     this.active = true;
+    this.term = new AbortController();
+    this.client.setWriteFence(this.term.signal);
     if (this.queue.isShuttingDown()) this.queue = this.newQueue();
     for (const ns of this.namespaces.list()) if (ns.metadata?.name) this.queue.add(ns.metadata.name);
     this.markStatusDirty(this.registry.names());
@@ -338,7 +357,10 @@ export class Operator {
   private async endLeading(): Promise<void> {
     if (!this.active) return;
     this.active = false;
+    // Lost the lease: no write of this term may land any more, including those hanging on a partition.
+    this.term?.abort();
     this.stopScanning();
+    void this.clashes.clear();
     if (this.statusTimer) clearTimeout(this.statusTimer);
     this.statusTimer = undefined;
     await this.queue.shutDown();
@@ -545,6 +567,7 @@ export class Operator {
     this.stopping = true;
     if (abrupt) {
       this.active = false;
+      this.term?.abort();
       this.stopScanning();
       if (this.statusTimer) clearTimeout(this.statusTimer);
       void this.queue.shutDown();
@@ -557,8 +580,10 @@ export class Operator {
       await this.statusFlush;
       if (this.active && this.dirtyProfiles.size > 0) await this.flushStatus();
       this.active = false;
+      this.term?.abort();
       await this.elector?.stop({ release: true });
     }
+    await this.clashes.clear();
     await Promise.all([this.namespaces.stop(), this.profiles.stop(), this.policies.stop(), this.apiServerSlices.stop()]);
     await this.http.stop();
     this.synced = false;

@@ -15,7 +15,7 @@ export const API_SERVER_SLICES_PATH = `/apis/discovery.k8s.io/v1/namespaces/${AP
 export const API_SERVER_SLICES_SELECTOR = `${SERVICE_NAME_LABEL}=${API_SERVER_SERVICE.name}`;
 export { MANAGED_SELECTOR };
 
-const policyPath = (namespace: string, name?: string) =>
+export const policyPath = (namespace: string, name?: string) =>
   `/apis/networking.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/networkpolicies${name ? `/${encodeURIComponent(name)}` : ''}`;
 
 export interface NamespaceObject {
