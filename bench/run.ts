@@ -32,6 +32,7 @@ import {
   type ConvergenceResult,
 } from './lib/scenarios.js';
 import { median, round } from './lib/stats.js';
+import { measureDataplaneBootstrap, type DataplaneBootstrap } from './lib/dataplane-bootstrap.js';
 
 const OPERATOR_DEFAULT_WORKERS = 12;
 
@@ -53,6 +54,7 @@ const program = new Command('bench')
   .option('--runtime <kind>', "operator child: 'compiled' (tsc output, as in production) or 'tsx'", 'compiled')
   .option('--operator-node-options <flags>', "extra node flags for the operator process, space-separated (e.g. '--max-old-space-size=128')", '')
   .option('--cpu-prof', 'write a V8 CPU profile of every operator process (node --cpu-prof)', false)
+  .option('--dataplane-namespaces <n>', 'data-plane bootstrap window: namespaces measured on a real NetworkPolicy engine (needs root; 0 = off)', int, 30)
   .option('--out <dir>', 'results directory', 'bench/results')
   .option('--no-write', 'print the table only; do not write results files');
 
@@ -103,6 +105,7 @@ async function main(): Promise<void> {
     operatorNodeOptions: string;
     out: string;
     write: boolean;
+    dataplaneNamespaces: number;
   }>();
   if (o.scales.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--scales: positive integers, comma-separated');
   const options: BenchOptions = {
@@ -137,6 +140,7 @@ async function main(): Promise<void> {
   let version = 'unknown';
   const loadBefore = loadavg().map((v) => round(v, 2));
   const scales: ScaleResult[] = [];
+  let bootstrap: { dataplane: DataplaneBootstrap } | { skipped: string } | undefined;
   const startedAt = new Date().toISOString();
   /** Writes the results so far (after every scale, so a failure at a large scale keeps the smaller ones). */
   const emit = (final: boolean) => {
@@ -152,10 +156,14 @@ async function main(): Promise<void> {
       loadAverageBefore: loadBefore,
       loadAverageAfter: loadavg().map((v) => round(v, 2)),
     };
-    const results: BenchResults = { machine, code, options, method: METHOD, ...(importCost ? { importCost: roundAll(importCost) } : {}), scales };
+    const results: BenchResults = { machine, code, options, method: METHOD, ...(importCost ? { importCost: roundAll(importCost) } : {}), scales, ...(bootstrap ? { bootstrap: 'skipped' in bootstrap ? bootstrap : bootstrap.dataplane } : {}) };
     if (final) {
       process.stdout.write(`${renderTable(results)}\n`);
       for (const t of checkTargets(results)) process.stdout.write(`${t.met ? 'met    ' : 'NOT met'}  N=${t.n}  ${t.target}: ${t.value}\n`);
+      if (results.bootstrap && 'dataplaneP99Ms' in results.bootstrap) {
+        const b = results.bootstrap;
+        process.stdout.write(`bootstrap.dataplaneP50Ms ${b.dataplaneP50Ms}  bootstrap.dataplaneP99Ms ${b.dataplaneP99Ms}  (max ${b.dataplaneMaxMs}; policy in the API p50 ${b.apiP50Ms} / p99 ${b.apiP99Ms} ms; ${b.namespaces} namespaces, ${b.engine})\n`);
+      } else if (results.bootstrap) process.stdout.write(`bootstrap.dataplane: skipped (${results.bootstrap.skipped})\n`);
     }
     if (!o.write) return;
     const out = resolve(o.out);
@@ -243,6 +251,12 @@ async function main(): Promise<void> {
     if (scales.length < options.scales.length) emit(false);
   }
 
+  if (o.dataplaneNamespaces > 0) {
+    log(`data-plane bootstrap window: ${o.dataplaneNamespaces} namespaces on kube-router`);
+    const measured = await measureDataplaneBootstrap(o.dataplaneNamespaces, log);
+    bootstrap = 'skipped' in measured ? measured : { dataplane: measured };
+    if ('skipped' in measured) log(`data-plane bootstrap skipped: ${measured.skipped}`);
+  }
   emit(true);
 }
 

@@ -33,6 +33,21 @@ export function renderTable(r: BenchResults): string {
   return all.map((row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
 }
 
+/** The bootstrap window measured on a real NetworkPolicy engine (bench/lib/dataplane-bootstrap.ts). */
+function dataplaneSection(r: BenchResults): string[] {
+  const b = r.bootstrap;
+  if (!b) return [];
+  if ('skipped' in b) return ['## Bootstrap window on a real data plane', '', `Not measured: ${b.skipped}.`, ''];
+  return [
+    '## Bootstrap window on a real data plane',
+    '',
+    `${b.namespaces} namespaces, ${b.engine}: from a namespace's create call returning until a flow its profile denies is refused on real packets: ` +
+      `**bootstrap.dataplaneP50Ms ${b.dataplaneP50Ms} ms, bootstrap.dataplaneP99Ms ${b.dataplaneP99Ms} ms** (max ${b.dataplaneMaxMs} ms). ` +
+      `Of that, the deny-all policy was readable from the API server after p50 ${b.apiP50Ms} / p99 ${b.apiP99Ms} ms (operator), and the engine needed p50 ${b.engineP50Ms} / p99 ${b.engineP99Ms} ms more (kube-router sync). See docs/dataplane.md.`,
+    '',
+  ];
+}
+
 function markdownTable(all: string[][]): string {
   const [header, ...body] = all;
   return [`| ${header!.join(' | ')} |`, `|${header!.map(() => '---:').join('|')}|`, ...body.map((row) => `| ${row.join(' | ')} |`)].join('\n');
@@ -200,6 +215,7 @@ export function renderMarkdown(r: BenchResults, notes = ''): string {
     ...checks.map((c) => `| ${c.n} | ${c.target} | ${c.value} | ${c.met ? 'met' : '**not met**'} |`),
     '',
     ...explainMisses(r),
+    ...dataplaneSection(r),
     '## Details per scale',
     '',
   ];

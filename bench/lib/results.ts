@@ -1,6 +1,7 @@
 // The shape of bench/results/*.json and the targets from issue 7.
 import type { ImportCost } from './operator-process.js';
 import type { BootstrapResult, FanoutResult, RestartResult } from './scenarios.js';
+import type { DataplaneBootstrap } from './dataplane-bootstrap.js';
 
 export interface Machine {
   cores: number;
@@ -110,6 +111,8 @@ export interface BenchResults {
   /** Memory of processes that only load code (compiled runtime only). */
   importCost?: ImportCost;
   scales: ScaleResult[];
+  /** The bootstrap window on a real NetworkPolicy engine (bench/lib/dataplane-bootstrap.ts), once per run; absent with --dataplane-namespaces 0. */
+  bootstrap?: DataplaneBootstrap | { skipped: string };
 }
 
 export interface TargetCheck {

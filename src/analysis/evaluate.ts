@@ -81,6 +81,10 @@ export function evaluateSide(model: ClusterModel, subject: PodInfo, direction: D
 
 function peerAdmits(model: ClusterModel, policy: PolicyObject, peer: NetworkPolicyPeer, endpoint: Endpoint): boolean {
   if (endpoint.kind === 'ip') return peer.ipBlock !== undefined && peer.ipBlock !== null && ipBlockAdmitsIp(peer.ipBlock, endpoint.ip);
+  if (peer.ipBlock && model.ipBlockMatchesPodIps === true && !endpoint.pod.hostNetwork) {
+    const block = peer.ipBlock;
+    return endpoint.pod.ips.some((ip) => ipBlockAdmitsIp(block, ip));
+  }
   return selectorPeerAdmitsPod(model, policyNamespace(policy), peer, endpoint.pod);
 }
 

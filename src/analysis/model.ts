@@ -46,6 +46,13 @@ export interface ClusterModel {
   namespaces: ReadonlyMap<string, NamespaceInfo>;
   pods: readonly PodInfo[];
   policies: readonly PolicyObject[];
+  /**
+   * How ipBlock peers treat pod IPs. Absent or false (the default, conservative reading): an ipBlock
+   * never admits a pod, so "allowed" never over-claims whatever the engine. True: an ipBlock admits a
+   * pod whose IP it contains, as engines that match on addresses do (kube-router, measured by
+   * test/dataplane). See docs/dataplane.md.
+   */
+  ipBlockMatchesPodIps?: boolean;
 }
 
 export function toProtocol(value: string | undefined): Protocol {
