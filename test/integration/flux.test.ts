@@ -81,6 +81,7 @@ describe('GitOps with a real Flux (integration)', function () {
   let flux: FluxControllers | undefined;
   let operator: OperatorProcess | undefined;
   let namespaces: string[] = [];
+  const created: string[] = []; // every namespace the suite made, for the teardown
   let files: Record<string, string> = {};
 
   const commit = (next: Record<string, string>, message: string) => {
@@ -120,6 +121,7 @@ describe('GitOps with a real Flux (integration)', function () {
     repo = createGitRepo(join(dir, 'served'), join(dir, 'work'), 'profiles.git');
     flux = await startFluxControllers(binaries);
     namespaces = [await createNamespace('flux-a', { [sel]: 'on' }), await createNamespace('flux-b', { [sel]: 'on' })];
+    created.push(...namespaces);
   });
 
   after(async function () {
@@ -134,6 +136,10 @@ describe('GitOps with a real Flux (integration)', function () {
     await server?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
     await runCleanups();
+    // The namespaces are shared with the suites that run next: wait until they are really gone.
+    for (const ns of created) {
+      await eventually(async () => assert.ok(await testApi().request('GET', `/api/v1/namespaces/${ns}`).then(() => false, () => true), `${ns} still exists`), { timeoutMs: 60_000, intervalMs: 250 }).catch((err: Error) => log(`cleanup: ${err.message}`));
+    }
   });
 
   afterEach(function () {
@@ -278,6 +284,7 @@ describe('GitOps with a real Flux (integration)', function () {
     const rprofile = `flux-render-${run}`;
     const rspec: Spec = { ...specV2, namespaceSelector: { matchLabels: { [rsel]: 'on' } } };
     const rnamespaces = [await createNamespace('flux-render-a', { [rsel]: 'on' }), await createNamespace('flux-render-b', { [rsel]: 'on', team: 'b' })];
+    created.push(...rnamespaces);
 
     // What the operator writes for this profile (applied directly, then deleted: its policies go with it).
     await testApi().request('PATCH', `${PROFILES_PATH}/${rprofile}`, { query: { fieldManager: 'flux-test', force: true }, body: { apiVersion: API_VERSION, kind: KIND, metadata: { name: rprofile }, spec: rspec }, contentType: 'application/apply-patch+yaml' });
