@@ -30,6 +30,10 @@ export const validCases: CorpusCase[] = [
   { name: 'metadata exceptions', spec: { instanceMetadata: { allowFrom: [{ podSelector: sel({ app: 'agent' }) }, { podSelector: sel({ app: 'csi' }), namespaceSelector: sel({ team: 'infra' }), ports: [{ port: 80 }] }] } } },
   { name: 'node ssh block (default ports)', spec: { nodeAccess: { cidrs: ['10.224.0.0/16', 'fd10::/64'] } } },
   { name: 'node ports', spec: { nodeAccess: { cidrs: ['10.224.0.0/16'], denyPorts: [{ port: 22 }, { protocol: 'TCP', port: 2375, endPort: 2376 }, { protocol: 'UDP' }] } } },
+  { name: 'guardrails on Cilium', spec: { guardrails: { backend: 'Cilium' }, excludeNamespaces: ['legacy'], nodeAccess: { cidrs: ['10.224.0.0/16'] } } },
+  { name: 'guardrails on ClusterNetworkPolicy with Baseline default deny', spec: { guardrails: { backend: 'ClusterNetworkPolicy', defaultDenyTier: 'Baseline' } } },
+  { name: 'guardrails on Calico', spec: { guardrails: { backend: 'Calico', defaultDenyTier: 'NetworkPolicy' }, instanceMetadata: { allowFrom: [{ podSelector: sel({ app: 'agent' }) }] } } },
+  { name: 'guardrails Auto keeps glob excludes', spec: { guardrails: { backend: 'Auto' }, excludeNamespaces: ['sandbox-*'] } },
   { name: 'api server access', spec: { apiServer: { allowFrom: [{ podSelector: sel({ role: 'operator' }) }, { podSelector: {}, namespaceSelector: sel({ team: 'ci' }) }] } } },
 ];
 
@@ -69,6 +73,11 @@ export const invalidCases: CorpusCase[] = [
   { name: 'named node port', spec: { nodeAccess: { cidrs: ['10.224.0.0/16'], denyPorts: [{ port: 'ssh' }] } }, field: 'spec.nodeAccess.denyPorts[0].port', cel: true },
   { name: 'api server without allowFrom', spec: { apiServer: {} }, field: 'spec.apiServer.allowFrom' },
   { name: 'api server allowFrom empty', spec: { apiServer: { allowFrom: [] } }, field: 'spec.apiServer.allowFrom' },
+  { name: 'unknown guardrails backend', spec: { guardrails: { backend: 'Antrea' } }, field: 'spec.guardrails.backend' },
+  { name: 'Baseline default deny without ClusterNetworkPolicy', spec: { guardrails: { backend: 'Cilium', defaultDenyTier: 'Baseline' } }, field: 'spec.guardrails.defaultDenyTier', cel: true },
+  { name: 'Baseline default deny on Auto', spec: { guardrails: { defaultDenyTier: 'Baseline' } }, field: 'spec.guardrails.defaultDenyTier', cel: true },
+  { name: 'glob exclude with a cluster-scoped backend', spec: { guardrails: { backend: 'Calico' }, excludeNamespaces: ['legacy', 'sandbox-*'] }, field: 'spec.excludeNamespaces', cel: true },
+  { name: 'unknown guardrails field', spec: { guardrails: { tier: 'Admin' } }, field: 'spec.guardrails.tier' },
   { name: 'duplicate rule names', spec: { allow: [rule({}), rule({})] }, field: 'spec.allow[1]', cel: true },
   { name: 'rule name not DNS label', spec: { allow: [{ ...rule({}), name: 'Backend_To_DB' }] }, field: 'spec.allow[0].name' },
   { name: 'profile name too long', spec: {}, metadataName: 'a'.repeat(64), field: 'metadata.name', cel: true },
