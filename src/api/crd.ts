@@ -132,7 +132,7 @@ const spec: Schema = {
   description: 'What every targeted namespace gets.',
   'x-kubernetes-validations': [
     {
-      rule: `!has(self.guardrails) || !(self.guardrails.backend in [${CLUSTER_SCOPED_BACKENDS.map((b) => `'${b}'`).join(', ')}]) || !has(self.excludeNamespaces) || self.excludeNamespaces.all(n, !n.contains('*') && !n.contains('?'))`,
+      rule: `!has(self.guardrails) || !has(self.guardrails.backend) || !(self.guardrails.backend in [${CLUSTER_SCOPED_BACKENDS.map((b) => `'${b}'`).join(', ')}]) || !has(self.excludeNamespaces) || self.excludeNamespaces.all(n, !n.contains('*') && !n.contains('?'))`,
       message: 'globs cannot be expressed as a namespace selector for a cluster-scoped guardrails backend: list the names, or label those namespaces segmentation.dev/ignore=true',
       fieldPath: '.excludeNamespaces',
     },
@@ -237,7 +237,7 @@ const spec: Schema = {
         ),
       },
       'x-kubernetes-validations': [
-        { rule: "self.defaultDenyTier != 'Baseline' || self.backend == 'ClusterNetworkPolicy'", message: 'Baseline needs backend: ClusterNetworkPolicy (the Baseline tier is part of ClusterNetworkPolicy)', fieldPath: '.defaultDenyTier' },
+        { rule: "!has(self.defaultDenyTier) || self.defaultDenyTier != 'Baseline' || (has(self.backend) && self.backend == 'ClusterNetworkPolicy')", message: 'Baseline needs backend: ClusterNetworkPolicy (the Baseline tier is part of ClusterNetworkPolicy)', fieldPath: '.defaultDenyTier' },
       ],
     },
     allow: {

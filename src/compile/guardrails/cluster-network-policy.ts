@@ -56,13 +56,17 @@ export interface ClusterNetworkPolicy {
   };
 }
 
-/** The compiler's port list as CNP protocols; `undefined` (every port) stays undefined. */
+/**
+ * The compiler's port list as CNP protocols; `undefined` (every port) stays undefined. A whole protocol is
+ * the range 1-65535: the CRD requires at least one property in `tcp`/`udp`/`sctp` (the real API server
+ * rejects `tcp: {}`).
+ */
 export function cnpProtocols(list: Parameters<typeof byProtocol>[0]): CnpProtocol[] | undefined {
   const grouped = byProtocol(list);
   if (grouped === undefined) return undefined;
   return grouped.flatMap(({ protocol, ranges }) => {
     const key = protocol.toLowerCase() as 'tcp' | 'udp' | 'sctp';
-    if (ranges === undefined) return [{ [key]: {} } as CnpProtocol];
+    if (ranges === undefined) return [{ [key]: { destinationPort: { range: { start: 1, end: 65535 } } } } as CnpProtocol];
     return ranges.map(([start, end]) => ({ [key]: { destinationPort: start === end ? { number: start } : { range: { start, end } } } }) as CnpProtocol);
   });
 }

@@ -125,10 +125,10 @@ describe('guardrails: ClusterNetworkPolicy', () => {
     assert.equal(byName.get('seg.shop.deny-all')!.spec.tier, 'Baseline');
   });
 
-  it('denies node ports by network and protocol (a whole protocol has no destinationPort)', () => {
+  it('denies node ports by network and protocol (a whole protocol is the range 1-65535: the CRD rejects `udp: {}`)', () => {
     const rule = byName.get('seg.shop.deny-node-ports')!.spec.egress![0]!;
     assert.deepEqual(rule.to, [{ networks: ['10.224.0.0/16'] }]);
-    assert.deepEqual(rule.protocols, [{ tcp: { destinationPort: { number: 22 } } }, { udp: {} }]);
+    assert.deepEqual(rule.protocols, [{ tcp: { destinationPort: { number: 22 } } }, { udp: { destinationPort: { range: { start: 1, end: 65535 } } } }]);
     assert.equal(rule.action, 'Deny');
   });
 
