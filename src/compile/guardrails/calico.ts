@@ -25,10 +25,11 @@ export interface CalicoTier {
   apiVersion: typeof CALICO_API_VERSION;
   kind: 'Tier';
   metadata: GuardrailMetadata;
-  spec: { order: number; defaultAction: 'Pass' };
+  spec: { order: number; defaultAction?: 'Pass' | 'Deny' };
 }
 export interface CalicoRule {
-  action: 'Deny' | 'Pass';
+  /** We write Deny and Pass; Allow and Log exist too (the evaluator reads them). */
+  action: 'Allow' | 'Deny' | 'Pass' | 'Log';
   protocol?: Protocol;
   destination: { nets: string[]; ports?: (number | string)[] };
 }
@@ -36,7 +37,7 @@ export interface GlobalNetworkPolicy {
   apiVersion: typeof CALICO_API_VERSION;
   kind: 'GlobalNetworkPolicy';
   metadata: GuardrailMetadata;
-  spec: { tier: typeof CALICO_TIER; order: number; namespaceSelector: string; selector: string; types: ['Egress']; egress: CalicoRule[] };
+  spec: { tier: typeof CALICO_TIER; order: number; namespaceSelector: string; selector: string; types: ('Ingress' | 'Egress')[]; egress: CalicoRule[] };
 }
 export type CalicoObject = CalicoTier | GlobalNetworkPolicy;
 
@@ -69,7 +70,7 @@ export function calicoNamespaceSelector(sel: WireSelector): string {
 }
 
 /** One rule per IP family and protocol (a Calico rule has one protocol; families are kept apart). */
-function rules(action: CalicoRule['action'], nets: readonly string[], ports: readonly NetworkPolicyPort[] | undefined): CalicoRule[] {
+function rules(action: 'Deny' | 'Pass', nets: readonly string[], ports: readonly NetworkPolicyPort[] | undefined): CalicoRule[] {
   const families = [nets.filter((n) => parseCidr(n)!.family === 4), nets.filter((n) => parseCidr(n)!.family === 6)].filter((f) => f.length > 0);
   const grouped = byProtocol(ports);
   return families.flatMap((family) => {
