@@ -1,7 +1,11 @@
 // `segmentation audit`: per namespace, can some pod reach an instance-metadata endpoint, and which
 // NetworkPolicies open it. Exit 2 when any namespace is exposed.
 import { Option, type Command } from 'commander';
-import { auditMetadataExposure, DEFAULT_METADATA_CIDRS, type MetadataExposureReport, type NamespaceMetadataExposure } from '../../analysis/audit-metadata.js';
+import { auditMetadataExposure, DEFAULT_METADATA_CIDRS } from '../../analysis/audit-metadata.js';
+import { applyGuardrailsToAudit, type GuardedMetadataReport, type GuardedNamespaceExposure } from '../../analysis/guardrails/audit.js';
+import { guardrailsOf } from '../../analysis/guardrails/evaluate.js';
+import { buildClusterModel } from '../../analysis/model.js';
+import { GUARDRAIL_BACKENDS } from '../../api/profile.js';
 import { parseCidr } from '../../analysis/cidr.js';
 import { collect, InputError } from '../input.js';
 import type { AnalysisContext, InputOptions } from './analysis.js';
@@ -12,9 +16,11 @@ interface AuditOptions extends InputOptions {
   output: 'text' | 'json';
 }
 
-function formatNamespace(ns: NamespaceMetadataExposure): string[] {
-  if (!ns.exposed && ns.openedBy.length === 0) return [`${ns.namespace}: ok`];
-  const lines = [`${ns.namespace}: ${ns.exposed ? 'EXPOSED' : 'ok (latent openings below select no existing pod)'}`];
+function formatNamespace(ns: GuardedNamespaceExposure): string[] {
+  if (!ns.exposed && ns.openedBy.length === 0 && !ns.blockedByGuardrail) return [`${ns.namespace}: ok`];
+  const status = ns.exposed ? 'EXPOSED' : ns.blockedByGuardrail ? 'ok: blocked by guardrail (the NetworkPolicies below would reopen it)' : 'ok (latent openings below select no existing pod)';
+  const lines = [`${ns.namespace}: ${status}`];
+  for (const by of ns.blockedByGuardrail ?? []) lines.push(`  blocked by guardrail: ${by}`);
   for (const o of ns.openedBy) {
     const pods = o.pods === undefined ? '' : o.pods.length === 0 ? ' [no existing pod selected]' : ` [pods: ${o.pods.join(', ')}]`;
     lines.push(`  ${o.policy} egress[${o.ruleIndex}] opens ${o.cidr} via ${o.via} on ${o.ports} for pods ${o.podSelector}${pods}`);
@@ -23,7 +29,7 @@ function formatNamespace(ns: NamespaceMetadataExposure): string[] {
   return lines;
 }
 
-export function formatMetadataReport(report: MetadataExposureReport): string {
+export function formatMetadataReport(report: GuardedMetadataReport): string {
   const exposed = report.namespaces.filter((n) => n.exposed).length;
   const lines = [
     `Instance-metadata exposure (${report.metadataCidrs.join(', ')})`,
@@ -41,15 +47,18 @@ export function registerAuditCommand(program: Command, ctx: AnalysisContext): vo
     .description('metadata-exposure audit: which namespaces can reach an instance-metadata endpoint, and which policies open it (exit 2 if any)')
     .option('--metadata-cidr <cidr>', `metadata CIDR to check (repeatable; default ${DEFAULT_METADATA_CIDRS.join(', ')})`, collect)
     .option('--namespace <name>', 'only this namespace (repeatable)', collect)
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'));
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--backend <name>', 'render --profiles for this guardrails backend and count its cluster-scoped guardrails (docs/guardrails.md)').choices([...GUARDRAIL_BACKENDS]));
   ctx.addInputOptions(cmd).action(async (opts: AuditOptions) => {
     for (const cidr of opts.metadataCidr ?? []) if (!parseCidr(cidr)) throw new InputError(`--metadata-cidr: "${cidr}" is not a CIDR such as 169.254.169.254/32`);
     const inputs = await ctx.loadInputs(opts);
     const pods = (opts.pods?.length ?? 0) > 0 || opts.live || opts.kubeconfig ? inputs.pods : undefined;
-    const full = auditMetadataExposure(inputs.policies, inputs.namespaces, pods, opts.metadataCidr ? { metadataCidrs: opts.metadataCidr } : {});
+    const plain = auditMetadataExposure(inputs.policies, inputs.namespaces, pods, opts.metadataCidr ? { metadataCidrs: opts.metadataCidr } : {});
+    const full: GuardedMetadataReport =
+      inputs.guardrails.length > 0 ? applyGuardrailsToAudit(plain, buildClusterModel({ policies: inputs.policies, namespaces: inputs.namespaces, ...(pods ? { pods } : {}) }), guardrailsOf(inputs.guardrails), pods !== undefined) : plain;
     const wanted = opts.namespace ? new Set(opts.namespace) : undefined;
     const namespaces = wanted ? full.namespaces.filter((n) => wanted.has(n.namespace)) : full.namespaces;
-    const report: MetadataExposureReport = { ...full, namespaces, exposed: namespaces.some((n) => n.exposed) };
+    const report: GuardedMetadataReport = { ...full, namespaces, exposed: namespaces.some((n) => n.exposed) };
     ctx.deps.write(opts.output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatMetadataReport(report));
     if (report.exposed) ctx.deps.setExitCode(2);
   });
