@@ -2,7 +2,7 @@
 // CIDRs) are written once. `npm run crd` writes crds/segmentationprofiles.segmentation.dev.yaml from it;
 // a test fails if the committed file drifts. It mirrors src/api/profile.ts, and a test runs both over
 // the same corpus of valid and invalid profiles.
-import { CLUSTER_SCOPED_BACKENDS, DEFAULT_DENY_TIERS, DEFAULT_DNS_NAMESPACE, DEFAULT_DNS_POD_LABELS, DEFAULT_METADATA_CIDRS, DEFAULT_NODE_DENY_PORTS, GROUP, GUARDRAIL_BACKENDS, KIND, PATTERNS, PLURAL, VERSION } from './profile.js';
+import { CLUSTER_SCOPED_BACKENDS, DEFAULT_DENY_TIERS, DNS_PRESETS, DEFAULT_DNS_NAMESPACE, DEFAULT_DNS_POD_LABELS, DEFAULT_METADATA_CIDRS, DEFAULT_NODE_DENY_PORTS, GROUP, GUARDRAIL_BACKENDS, KIND, PATTERNS, PLURAL, VERSION } from './profile.js';
 
 type Schema = Record<string, unknown>;
 
@@ -168,6 +168,9 @@ const spec: Schema = {
         namespace: str('Namespace of the DNS pods (matched by its kubernetes.io/metadata.name label).', { default: DEFAULT_DNS_NAMESPACE, maxLength: 63, pattern: DNS1123_LABEL }),
         podSelector: { ...labelSelector('The DNS pods (default k8s-app=kube-dns).'), default: { matchLabels: DEFAULT_DNS_POD_LABELS } },
         nodeLocalCIDRs: { type: 'array', description: 'NodeLocal DNSCache addresses, e.g. 169.254.20.10/32.', maxItems: 8, items: cidr('A NodeLocal DNSCache address.') },
+        preset: str('Extra DNS servers of a platform, allowed on UDP and TCP 53 alongside cluster DNS: AKSLocalDNS adds 169.254.10.0/24 (AKS LocalDNS answers on 169.254.10.10 and .11). On Cilium an ipBlock never matches node addresses: see docs/policies.md.', {
+          enum: Object.keys(DNS_PRESETS),
+        }),
       },
     },
     instanceMetadata: {

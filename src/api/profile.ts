@@ -16,6 +16,12 @@ export const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease
 export const DEFAULT_METADATA_CIDRS = ['169.254.169.254/32', 'fd00:ec2::254/128'];
 export const DEFAULT_DNS_NAMESPACE = 'kube-system';
 export const DEFAULT_DNS_POD_LABELS = { 'k8s-app': 'kube-dns' };
+/**
+ * DNS presets: extra DNS servers allowed on UDP and TCP 53 alongside cluster DNS. AKS LocalDNS answers on
+ * 169.254.10.10 and 169.254.10.11 on every node.
+ */
+export const DNS_PRESETS = { AKSLocalDNS: ['169.254.10.0/24'] } as const;
+export type DnsPreset = keyof typeof DNS_PRESETS;
 
 /**
  * Name and label patterns, as strings in the RE2 subset that both JavaScript and the API server (OpenAPI
@@ -201,6 +207,7 @@ export const specSchema = z
         namespace: z.string().max(63).regex(DNS1123_LABEL, 'must be a namespace name').default(DEFAULT_DNS_NAMESPACE),
         podSelector: labelSelectorSchema.default({ matchLabels: DEFAULT_DNS_POD_LABELS }),
         nodeLocalCIDRs: z.array(cidrString).max(8).optional(),
+        preset: z.enum(Object.keys(DNS_PRESETS) as [DnsPreset]).optional(),
       })
       .default({ namespace: DEFAULT_DNS_NAMESPACE, podSelector: { matchLabels: DEFAULT_DNS_POD_LABELS } }),
     instanceMetadata: z

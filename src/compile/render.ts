@@ -6,7 +6,7 @@ import type { IPBlock, LabelSelector as WireSelector, NetworkPolicy, NetworkPoli
 import type { ApiServerEndpoints } from '../api/apiserver-endpoints.js';
 import type { AllowRule, LabelSelector, Peer, SegmentationProfile } from '../api/profile.js';
 import type { GuardrailBackend } from '../api/profile.js';
-import { isGlob, SYSTEM_NAMESPACES } from '../api/profile.js';
+import { DNS_PRESETS, isGlob, SYSTEM_NAMESPACES } from '../api/profile.js';
 import type { GuardrailObject, ResolvedBackend } from './guardrails/index.js';
 import { GuardrailError, isClusterScoped, renderGuardrails, resolveBackend } from './guardrails/index.js';
 import type { PolicyContext } from './builders.js';
@@ -27,6 +27,7 @@ export interface CompiledProfile {
   blockedMetadata: Cidr[];
   /** `0.0.0.0/0` and `::/0` minus the metadata CIDRs. */
   allExceptMetadata: IPBlock[];
+  /** Node-local DNS servers (spec.dns.nodeLocalCIDRs, then spec.dns.preset's ranges), guarded. */
   nodeLocalDns: IPBlock[];
   /** Per allow rule, its ipBlock destination already guarded (undefined for pod destinations). */
   ruleIpBlocks: (IPBlock | undefined)[];
@@ -93,7 +94,8 @@ export function compileProfile(profile: SegmentationProfile, facts: ClusterFacts
       return undefined;
     }
   };
-  const nodeLocalDns = (spec.dns.nodeLocalCIDRs ?? []).flatMap((cidr, i) => guard(`spec.dns.nodeLocalCIDRs[${i}]`, cidr) ?? []);
+  const presetDns = spec.dns.preset ? DNS_PRESETS[spec.dns.preset].flatMap((cidr) => guard(`spec.dns.preset (${spec.dns.preset})`, cidr) ?? []) : [];
+  const nodeLocalDns = [...(spec.dns.nodeLocalCIDRs ?? []).flatMap((cidr, i) => guard(`spec.dns.nodeLocalCIDRs[${i}]`, cidr) ?? []), ...presetDns];
   const ruleIpBlocks = spec.allow.map((rule, i) => (rule.to.ipBlock ? guard(`spec.allow[${i}].to.ipBlock.cidr`, rule.to.ipBlock.cidr, rule.to.ipBlock.except) : undefined));
   let apiServer: CompiledProfile['apiServer'];
   // Only needed when egress is denied: with egress open the API server is reachable already (a warning).
