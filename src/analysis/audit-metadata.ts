@@ -1,12 +1,14 @@
 // Metadata-exposure audit: per namespace, can some pod reach a cloud instance-metadata endpoint,
-// and which NetworkPolicies (ours or anyone's) open it. Pure; the CLI prints it and the operator
-// turns it into a condition and an Event.
+// and which NetworkPolicies (ours or anyone's) open it. The operator's own `allow-metadata` policies
+// (spec.instanceMetadata.allowFrom) are intended exceptions: listed apart, never counted as exposure.
+// Pure; the CLI prints it and the operator turns it into a condition and an Event.
 import type { V1Namespace, V1Pod } from '@kubernetes/client-node';
 import type { NetworkPolicyPort, PolicyObject } from './policy-object.js';
 import { formatCidr, parseCidr, type CidrRange } from './cidr.js';
 import { buildClusterModel, describePod, policyKey, type PodInfo } from './model.js';
 import { effectivePolicyTypes, ipBlockAdmitsSomeOf, isolates, policyNamespace, rulesOf } from './policy-rules.js';
 import { describeSelector, selectsEverything } from './selector.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, PURPOSE_LABEL } from '../compile/labels.js';
 
 /** AWS/Azure/GCP IPv4, AWS IPv6, Alibaba Cloud. Not 169.254.0.0/16: NodeLocal DNSCache lives there. */
 export const DEFAULT_METADATA_CIDRS: readonly string[] = ['169.254.169.254/32', 'fd00:ec2::254/128', '100.100.100.200/32'];
@@ -39,9 +41,16 @@ export interface UnisolatedPods {
 
 export interface NamespaceMetadataExposure {
   namespace: string;
-  /** Some pod (an existing one, when pods were given) can reach a metadata CIDR. */
+  /** Some pod (an existing one, when pods were given) can reach a metadata CIDR unintentionally. */
   exposed: boolean;
+  /** Unintended openings: every egress rule that admits a metadata CIDR, except the intended ones. */
   openedBy: MetadataOpening[];
+  /**
+   * Intended exceptions: rules of the operator's `allow-metadata` policies (labels
+   * segmentation.dev/purpose=allow-metadata and app.kubernetes.io/managed-by=segmentation-operator).
+   * Present only when there is one; they never make the namespace exposed.
+   */
+  exceptions?: MetadataOpening[];
   unisolated?: UnisolatedPods;
 }
 
@@ -80,12 +89,19 @@ export function auditMetadataExposure(
   return { metadataCidrs: cidrs.map(formatCidr), exposed: report.some((n) => n.exposed), namespaces: report };
 }
 
+/** A policy the operator emitted for spec.instanceMetadata.allowFrom: an intended exception. */
+export function isIntendedException(policy: PolicyObject): boolean {
+  const labels = (policy.metadata as { labels?: Record<string, string> } | undefined)?.labels;
+  return labels?.[PURPOSE_LABEL] === 'allow-metadata' && labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
+}
+
 function auditNamespace(namespace: string, policies: PolicyObject[], cidrs: CidrRange[], pods: PodInfo[] | undefined): NamespaceMetadataExposure {
   const egressPolicies = policies.filter((p) => effectivePolicyTypes(p).includes('Egress'));
-  const openedBy = egressPolicies.flatMap((policy) => openingsOf(policy, cidrs, pods));
+  const openedBy = egressPolicies.filter((p) => !isIntendedException(p)).flatMap((policy) => openingsOf(policy, cidrs, pods));
+  const exceptions = egressPolicies.filter(isIntendedException).flatMap((policy) => openingsOf(policy, cidrs, pods));
   const unisolated = unisolatedPods(egressPolicies, pods);
   const exposed = (pods ? openedBy.some((o) => (o.pods?.length ?? 0) > 0) : openedBy.length > 0) || unisolated !== undefined;
-  return { namespace, exposed, openedBy, ...(unisolated ? { unisolated } : {}) };
+  return { namespace, exposed, openedBy, ...(exceptions.length > 0 ? { exceptions } : {}), ...(unisolated ? { unisolated } : {}) };
 }
 
 function openingsOf(policy: PolicyObject, cidrs: CidrRange[], pods: PodInfo[] | undefined): MetadataOpening[] {

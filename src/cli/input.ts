@@ -104,8 +104,13 @@ export function describeZodIssues(doc: Pick<SourceDocument, 'file' | 'index'>, e
     // Name each unknown field by its full path, as kubectl's strict field validation does.
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => `${describeSource(doc)}: ${formatPath([...issue.path, key])}: unknown field`)
-      : [`${describeSource(doc)}: ${formatPath(issue.path)}: ${issue.message}`],
+      : [`${describeSource(doc)}: ${formatPath(issue.path)}: ${issueMessage(issue)}`],
   );
+}
+
+/** zod says "Invalid input: expected object, received undefined" for a missing field; users say "required". */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  return issue.code === 'invalid_type' && /received undefined$/.test(issue.message) ? `is required (${issue.expected})` : issue.message;
 }
 
 /** Parses one document with a zod schema, throwing an InputError that names file, document and field. */

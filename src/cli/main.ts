@@ -1,23 +1,12 @@
 #!/usr/bin/env node
-// The `segmentation` executable: runs the command tree and turns errors into one line and an exit code.
-import { CommanderError } from 'commander';
-import { InputError } from './input.js';
-import { buildProgram } from './program.js';
+// The `segmentation` executable. The Node version is checked before the command tree is imported: static
+// imports would load the HTTP client first, and on an old Node that crashes before any check can run.
+import { nodeVersionProblem } from './node-version.js';
 
-export async function main(argv: string[]): Promise<void> {
-  try {
-    await buildProgram().parseAsync(argv);
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      process.exitCode = err.exitCode;
-      return;
-    }
-    // Input problems are one line for the user; anything else is a bug and keeps its stack with DEBUG set.
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`error: ${err instanceof InputError ? message : message.split('\n')[0]}\n`);
-    if (!(err instanceof InputError) && process.env.DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
-    process.exitCode = 1;
-  }
+const problem = nodeVersionProblem(process.versions.node, process.execPath);
+if (problem !== undefined) {
+  process.stderr.write(`${problem}\n`);
+  process.exit(1);
 }
-
+const { main } = await import('./cli.js');
 await main(process.argv);

@@ -1,6 +1,7 @@
 // Builds the `segmentation` command tree. Each subcommand lives in src/cli/commands/.
 import { Command } from 'commander';
 import { registerAnalysisCommands } from './commands/analysis.js';
+import { registerConsoleCommand } from './commands/console.js';
 import { registerRenderCommands } from './commands/render.js';
 import { registerRunCommand } from './commands/run.js';
 
@@ -12,5 +13,6 @@ export function buildProgram(): Command {
   registerRenderCommands(program);
   registerAnalysisCommands(program);
   registerRunCommand(program);
+  registerConsoleCommand(program);
   return program;
 }

@@ -42,8 +42,8 @@ function policy(
     [PROFILE_LABEL]: ctx.profile,
     [PURPOSE_LABEL]: purpose,
   };
-  // Only allow rules have a name of their own; allow-metadata and allow-api-server carry an index.
-  if (rule !== undefined && (purpose === 'allow-ingress' || purpose === 'allow-egress')) labels[RULE_LABEL] = rule;
+  // allow-metadata and allow-api-server carry an entry index in the name, not a rule.
+  if (rule !== undefined && purpose !== 'allow-metadata' && purpose !== 'allow-api-server') labels[RULE_LABEL] = rule;
   const out: NetworkPolicy = {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
@@ -147,6 +147,32 @@ export function dnsServer(ctx: PolicyContext, dnsPods: LabelSelector, directions
   if (directions.includes('Ingress')) spec.ingress = [{ from: everywhere, ports: DNS_PORTS }];
   if (directions.includes('Egress')) spec.egress = [{ to: everywhere }];
   return policy(ctx, 'dns-server', 'Keeps the cluster DNS servers reachable on UDP and TCP 53 and able to reach their upstreams, so segmenting this namespace cannot break DNS.', spec);
+}
+
+/**
+ * In the DNS namespace with ingress open: an allow rule whose destination selector also selects DNS pods
+ * isolates them, and DNS would go down for the cluster. This keeps 53 open on exactly those pods (the
+ * intersection of both selectors), so it isolates nothing the rule did not.
+ */
+export function dnsServerForRule(ctx: PolicyContext, rule: string, pods: LabelSelector, allExceptMetadata: IPBlock[]): NetworkPolicy {
+  const everywhere: NetworkPolicyPeer[] = [{ namespaceSelector: {} }, ...allExceptMetadata.map((ipBlock) => ({ ipBlock }))];
+  return policy(
+    ctx,
+    'dns-server',
+    `Allow rule "${rule}" selects DNS server pods here: keeps them reachable on UDP and TCP 53, so the rule cannot break DNS.`,
+    { podSelector: pods, policyTypes: ['Ingress'], ingress: [{ from: everywhere, ports: DNS_PORTS }] },
+    rule,
+  );
+}
+
+/** Both selectors at once (requirements AND together); undefined when they contradict on a matchLabels key. */
+export function intersectSelectors(a: LabelSelector, b: LabelSelector): LabelSelector | undefined {
+  const labels: Record<string, string> = { ...(a.matchLabels ?? {}) };
+  for (const [k, v] of Object.entries(b.matchLabels ?? {})) {
+    if (k in labels && labels[k] !== v) return undefined;
+    labels[k] = v;
+  }
+  return { matchLabels: labels, matchExpressions: [...(a.matchExpressions ?? []), ...(b.matchExpressions ?? [])] };
 }
 
 /** Ingress side of an allow rule: the destination pods accept the source peer on the rule's ports. */

@@ -3,7 +3,7 @@
 // the last segment says what the policy is, and for allow rules the two before it name the rule.
 //   seg.<profile>.deny-all            seg.<profile>.allow.<rule>.ingress
 //   seg.<profile>.deny-metadata       seg.<profile>.allow.<rule>.egress
-//   seg.<profile>.dns                 seg.<profile>.dns-server
+//   seg.<profile>.dns                 seg.<profile>.dns-server           seg.<profile>.dns-server.<rule>
 //   seg.<profile>.deny-node-ports     seg.<profile>.allow-metadata.<i>    seg.<profile>.allow-api-server.<i>
 // (<i> is the entry's index in spec.instanceMetadata.allowFrom or spec.apiServer.allowFrom.)
 
@@ -30,6 +30,9 @@ export function policyName(profile: string, purpose: Purpose, rule?: string): st
     case 'allow-api-server':
       if (rule === undefined) throw new Error(`policyName: ${purpose} needs an index`);
       return `${NAME_PREFIX}.${profile}.${purpose}.${rule}`;
+    case 'dns-server':
+      // Per rule when an allow rule isolates DNS pods with ingress open (seg.<profile>.dns-server.<rule>).
+      return rule === undefined ? `${NAME_PREFIX}.${profile}.dns-server` : `${NAME_PREFIX}.${profile}.dns-server.${rule}`;
     default:
       return `${NAME_PREFIX}.${profile}.${purpose}`;
   }

@@ -10,7 +10,7 @@ import { DNS_PRESETS, isGlob, SYSTEM_NAMESPACES } from '../api/profile.js';
 import type { GuardrailObject, ResolvedBackend } from './guardrails/index.js';
 import { GuardrailError, isClusterScoped, renderGuardrails, resolveBackend } from './guardrails/index.js';
 import type { PolicyContext } from './builders.js';
-import { allowApiServer, allowEgress, allowIngress, allowMetadata, denyAll, dnsEgress, dnsServer, openEgress, ports, selector } from './builders.js';
+import { allowApiServer, allowEgress, allowIngress, allowMetadata, denyAll, dnsEgress, dnsServer, dnsServerForRule, intersectSelectors, openEgress, ports, selector } from './builders.js';
 import { allAddressesExcept, guardedIpBlock, MetadataOverlapError } from './ipblocks.js';
 import type { NodeAccessGuard } from './node-access.js';
 import { guardNodeAccess, normaliseNodeCidrs } from './node-access.js';
@@ -281,6 +281,9 @@ export function renderNamespace(compiled: CompiledProfile, ns: NamespaceInfo): N
     if (to.podSelector !== undefined && isLocalTo(to, ns)) {
       const source: NetworkPolicyPeer = from.ipBlock ? { ipBlock: sourceBlock(from.ipBlock) } : remotePeer(to, from, compiled.targetedNamespaces);
       out.push(allowIngress(ctx, rule.name, description, to.podSelector, source, rulePorts));
+      // With ingress denied, dns-server already keeps the DNS pods reachable in their namespace.
+      const dnsPods = ns.name === spec.dns.namespace && !denyIngress ? intersectSelectors(spec.dns.podSelector, to.podSelector) : undefined;
+      if (dnsPods) out.push(dnsServerForRule(ctx, rule.name, dnsPods, compiled.allExceptMetadata));
     }
     if (denyEgress && from.podSelector !== undefined && isLocalTo(from, ns)) {
       const ipBlock = compiled.ruleIpBlocks[i];

@@ -1,10 +1,11 @@
-// Wiring: informers (Namespace, SegmentationProfile, managed NetworkPolicy) -> namespace keys -> work
-// queue -> Reconciler -> outcomes -> debounced profile status. Runs in-process: start() resolves when the
-// caches are synced; stop() drains in-flight work and releases the lease.
+// Wiring: informers (Namespace, SegmentationProfile, managed NetworkPolicy, and the API server's
+// EndpointSlices) -> namespace keys -> work queue -> Reconciler -> outcomes -> debounced profile status.
+// Runs in-process: start() resolves when the caches are synced; stop() drains in-flight work and releases
+// the lease.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { API_VERSION, KIND, type ProfileStatus } from '../api/profile.js';
 import { MANAGED_SELECTOR } from '../compile/labels.js';
-import { NAMESPACES_PATH, NETWORK_POLICIES_PATH, PROFILES_PATH, compactNamespace, compactPolicy, compactProfile, patchProfileStatus, type NamespaceObject, type ProfileObject } from '../kube/api.js';
+import { API_SERVER_SLICES_PATH, API_SERVER_SLICES_SELECTOR, NAMESPACES_PATH, NETWORK_POLICIES_PATH, PROFILES_PATH, compactEndpointSlice, compactNamespace, compactPolicy, compactProfile, patchProfileStatus, type EndpointSliceWire, type NamespaceObject, type ProfileObject } from '../kube/api.js';
 import { KubeClient, type WriteCounter } from '../kube/client.js';
 import { defaultIdentity, loadKubeConfig } from '../kube/config.js';
 import { isNotFound, statusCodeOf } from '../kube/errors.js';
@@ -15,6 +16,8 @@ import { LeaderElector } from '../kube/lease.js';
 import type { BackoffOptions } from './backoff.js';
 import type { ObservedPolicy } from './compare.js';
 import { OperatorHttp } from './http.js';
+import { ConflictWatches } from './conflicts.js';
+import { watchPolicyName } from '../kube/name-watch.js';
 import { createLogger, errorMessage, type Logger, type LogLevel } from './log.js';
 import { namespacesForProfileEvent, profileChanged } from './mappers.js';
 import { OperatorMetrics } from './metrics.js';
@@ -30,7 +33,11 @@ import type { PolicyObject } from '../analysis/policy-object.js';
 import type { Condition } from '../api/profile.js';
 import { profileSelectsNamespace } from '../compile/select.js';
 import { scanCluster } from '../kube/cluster-scan.js';
-import { ENGINE_CONDITION, findingConditions, METADATA_CONDITION, type ClusterFindings } from './findings.js';
+import { FINDING_EVENT_REASONS, findingConditions, METADATA_CONDITION, NODES_CONDITION, ENGINE_CONDITION, type ClusterFindings } from './findings.js';
+import type { ApiServerEndpoints } from '../api/apiserver-endpoints.js';
+import { endpointsFromSlices, updateEndpoints } from './api-server.js';
+import { nodeAddresses } from './node-coverage.js';
+import { RULES_CONDITION, RULES_WITHOUT_EFFECT, rulesEffectiveCondition } from './rules-effective.js';
 
 export interface LeaderElectionConfig {
   enabled: boolean;
@@ -51,6 +58,8 @@ export interface OperatorOptions {
   resyncMs?: number;
   qps?: number;
   burst?: number;
+  /** Bound on every API request (default 30 s); the lease's requests are bounded by the renew deadline. */
+  requestTimeoutMs?: number;
   /** 0 = off. */
   healthPort?: number;
   metricsPort?: number;
@@ -88,10 +97,14 @@ export class Operator {
   readonly namespaces: Informer<NamespaceObject>;
   readonly profiles: Informer<ProfileObject>;
   readonly policies: Informer<ObservedPolicy>;
+  /** The `kubernetes` EndpointSlices in `default`: the API server's real addresses (spec.apiServer). */
+  readonly apiServerSlices: Informer<EndpointSliceWire>;
   readonly http: OperatorHttp;
   private readonly registry = new ProfileRegistry();
   private readonly outcomes = new OutcomeStore();
   private readonly reconciler: Reconciler;
+  /** Names taken by policies we do not own: watched, so the namespace is reconciled when they change. */
+  private readonly clashes: ConflictWatches;
   private readonly elector?: LeaderElector;
   private readonly events: EventRecorder;
   private readonly opts: OperatorOptions;
@@ -111,6 +124,10 @@ export class Operator {
   private scanTimer?: NodeJS.Timeout;
   private scanning?: Promise<void>;
   private rescanWanted = false;
+  private apiServer?: ApiServerEndpoints;
+  private apiServerKeptLogged = false;
+  /** Aborted when this term of leadership ends: every write of the term is refused or cancelled. */
+  private term?: AbortController;
 
   constructor(opts: OperatorOptions = {}) {
     this.opts = opts;
@@ -130,6 +147,7 @@ export class Operator {
     this.client = new KubeClient(kc, {
       ...(opts.qps !== undefined ? { qps: opts.qps } : {}),
       ...(opts.burst !== undefined ? { burst: opts.burst } : {}),
+      ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
       onWrite: (resource, verb) => this.metrics.writes.inc({ resource, verb }),
       onRequest: (method, code) => this.metrics.apiRequests.inc({ method, code: String(code) }),
     });
@@ -151,6 +169,12 @@ export class Operator {
     this.namespaces = new Informer<NamespaceObject>(this.client, { name: 'namespaces', path: NAMESPACES_PATH, transform: compactNamespace, ...informerOpts });
     this.profiles = new Informer<ProfileObject>(this.client, { name: 'segmentationprofiles', path: PROFILES_PATH, transform: compactProfile, ...informerOpts });
     this.policies = new Informer<ObservedPolicy>(this.client, { name: 'networkpolicies', path: NETWORK_POLICIES_PATH, labelSelector: MANAGED_SELECTOR, transform: (p: ObservedPolicy) => compactPolicy(p, interner), ...informerOpts });
+    this.apiServerSlices = new Informer<EndpointSliceWire>(this.client, { name: 'endpointslices', path: API_SERVER_SLICES_PATH, labelSelector: API_SERVER_SLICES_SELECTOR, transform: compactEndpointSlice, ...informerOpts });
+    this.clashes = new ConflictWatches({
+      watch: (namespace, name, onChange) => watchPolicyName(this.client, namespace, name, onChange, informerOpts),
+      enqueue: (namespace) => this.enqueue(namespace),
+      onError: (err) => this.log.warn(`watch of a clashing NetworkPolicy: ${errorMessage(err)}`),
+    });
     this.events = new EventRecorder(this.client, {
       controller: 'segmentation.dev/segmentation-operator',
       instance: this.identity,
@@ -167,9 +191,12 @@ export class Operator {
       metrics: this.metrics,
       log: this.log,
       onOutcomes: (profiles) => this.markStatusDirty(profiles),
+      onClashes: (namespace, names) => this.clashes.set(namespace, names),
     });
     const le = { ...DEFAULT_LEADER_ELECTION, ...opts.leaderElection };
     if (le.enabled) {
+      // A standby writes nothing until it leads: its writes are fenced from the start.
+      this.client.setWriteFence(AbortSignal.abort());
       this.elector = new LeaderElector(this.client, {
         namespace: le.namespace,
         name: le.name,
@@ -269,16 +296,42 @@ export class Operator {
       this.requestRescan();
     };
     this.profiles.on({ add: (p) => profileEvent(undefined, p), update: (o, p) => profileEvent(o, p), delete: (p) => profileEvent(p, undefined) });
+    const sliceEvent = () => this.onApiServerSlices();
+    this.apiServerSlices.on({ add: sliceEvent, update: sliceEvent, delete: sliceEvent });
+  }
+
+  /**
+   * The API server's EndpointSlices changed: when the endpoints they describe differ from those the
+   * profiles were compiled with, recompile the profiles with spec.apiServer and reconcile their namespaces
+   * (nothing else is touched; an unchanged address list costs nothing).
+   */
+  private onApiServerSlices(): void {
+    const update = updateEndpoints(this.apiServer, endpointsFromSlices(this.apiServerSlices.list()));
+    if (update.keptLastKnown && !this.apiServerKeptLogged) this.log.warn('the kubernetes EndpointSlices in default list no ready endpoint: keeping the last known API server endpoints', { addresses: this.apiServer?.addresses });
+    this.apiServerKeptLogged = update.keptLastKnown;
+    if (!update.changed) return;
+    this.apiServer = update.endpoints;
+    this.log.info('API server endpoints', { addresses: this.apiServer?.addresses ?? [], ports: (this.apiServer?.ports ?? []).map((p) => `${p.protocol}/${p.port}`) });
+    for (const { before, after } of this.registry.setFacts(this.apiServer ? { apiServer: this.apiServer } : {})) {
+      const name = after.view.name;
+      if (after.errors.length > 0) this.log.warn(`profile ${name} is invalid and affects no namespace: ${after.errors.join('; ')}`, { profile: name });
+      const targets = namespacesForProfileEvent(before.parsed, after.errors.length === 0 ? after.parsed : undefined, this.namespaceInfos(), this.namespacesWithPoliciesOf(name));
+      this.log.debug(`API server endpoints changed: ${targets.size} namespaces to reconcile`, { profile: name });
+      for (const ns of targets) this.enqueue(ns);
+      this.markStatusDirty([name]);
+    }
   }
 
   /** Starts watching; resolves once every cache has synced (it keeps retrying until then). */
   async start(): Promise<void> {
     this.stopping = false;
     await this.http.start();
-    const informers = [this.namespaces, this.profiles, this.policies];
-    const synced = Promise.all(informers.map((i) => i.start()));
     this.elector?.start();
-    await synced;
+    // The API server's endpoints first, so that profiles with spec.apiServer compile with them from their
+    // first event on (instead of reading as invalid for a moment).
+    await this.apiServerSlices.start();
+    const informers = [this.namespaces, this.profiles, this.policies];
+    await Promise.all(informers.map((i) => i.start()));
     this.synced = true;
     this.log.info('caches synced', { namespaces: this.namespaces.size, profiles: this.profiles.size, policies: this.policies.size, identity: this.identity });
     if (!this.elector || this.elector.isLeader()) this.beginLeading();
@@ -288,6 +341,8 @@ export class Operator {
   private beginLeading(): void {
     if (this.active || this.stopping) return;
     this.active = true;
+    this.term = new AbortController();
+    this.client.setWriteFence(this.term.signal);
     if (this.queue.isShuttingDown()) this.queue = this.newQueue();
     for (const ns of this.namespaces.list()) if (ns.metadata?.name) this.queue.add(ns.metadata.name);
     this.markStatusDirty(this.registry.names());
@@ -302,7 +357,10 @@ export class Operator {
   private async endLeading(): Promise<void> {
     if (!this.active) return;
     this.active = false;
+    // Lost the lease: no write of this term may land any more, including those hanging on a partition.
+    this.term?.abort();
     this.stopScanning();
+    void this.clashes.clear();
     if (this.statusTimer) clearTimeout(this.statusTimer);
     this.statusTimer = undefined;
     await this.queue.shutDown();
@@ -372,11 +430,14 @@ export class Operator {
     }
   }
 
-  /** Warning Events when a profile's finding turns bad (no engine; metadata endpoint reopened). */
-  private reportFindingTransitions(raw: ProfileObject, previous: readonly Condition[] | undefined, found: readonly Condition[]): void {
-    for (const c of found) {
-      if (c.status !== 'False' || previous?.find((p) => p.type === c.type)?.status === 'False') continue;
-      const reason = c.type === ENGINE_CONDITION ? 'NoPolicyEngine' : 'MetadataEndpointReopened';
+  /**
+   * Warning Events when a condition turns False: rules without effect, no engine, metadata endpoint
+   * reopened, nodes outside spec.nodeAccess.cidrs. Nothing while it stays False (a restart records none).
+   */
+  private reportTransitions(raw: ProfileObject, previous: readonly Condition[] | undefined, conditions: readonly Condition[]): void {
+    for (const c of conditions) {
+      const reason = c.type === RULES_CONDITION ? RULES_WITHOUT_EFFECT : FINDING_EVENT_REASONS[c.type];
+      if (!reason || c.status !== 'False' || previous?.find((p) => p.type === c.type)?.status === 'False') continue;
       this.events.record({ apiVersion: API_VERSION, kind: KIND, name: raw.metadata?.name ?? '', ...(raw.metadata?.uid ? { uid: raw.metadata.uid } : {}) }, 'Warning', reason, c.message.slice(0, 1024), 'Check');
     }
   }
@@ -422,9 +483,10 @@ export class Operator {
   }
 
   /**
-   * Lists every NetworkPolicy, DaemonSet and Node: is an engine enforcing policies, and does any policy
-   * (ours or anyone's) reopen a metadata endpoint in a targeted namespace. Every profile's status is then
-   * recomputed; it is written only where a condition changed.
+   * Lists every NetworkPolicy, DaemonSet and Node: is an engine enforcing policies, does any policy (ours or
+   * anyone's) reopen a metadata endpoint in a targeted namespace, and which addresses each Node has (for
+   * NodeAccessCovered). Every profile's status is then recomputed; it is written only where a condition
+   * changed.
    */
   private async scan(): Promise<void> {
     const result = await scanCluster(this.client);
@@ -433,6 +495,8 @@ export class Operator {
     else findings.enforcementError = result.workloads.error;
     if (result.policies.ok) findings.exposure = this.auditTargetedNamespaces(result.policies.value as unknown as PolicyObject[]);
     else findings.exposureError = result.policies.error;
+    if (result.workloads.ok) findings.nodes = nodeAddresses(result.workloads.value.nodes);
+    else findings.nodesError = result.workloads.error;
     if (findings.enforcement && !findings.enforcement.enforced) this.log.warn(`no NetworkPolicy engine found: ${findings.enforcement.message}`);
     this.findings = findings;
     this.markStatusDirty(this.registry.names());
@@ -475,14 +539,17 @@ export class Operator {
       now,
     });
     if (known.parsed && known.errors.length === 0) {
+      const spec = known.parsed.spec;
+      const rules = rulesEffectiveCondition(known.warnings, known.view.generation, previous?.conditions, now);
       // The namespaces the status counts as matched: the same set the metadata finding speaks for.
       const targeted = new Set([...outcomes].filter(([, o]) => o.selected).map(([ns]) => ns));
+      const applies = (type: string) => type === ENGINE_CONDITION || (type === METADATA_CONDITION && spec.instanceMetadata.deny) || (type === NODES_CONDITION && spec.nodeAccess !== undefined);
       const found = this.findings
-        ? findingConditions({ findings: this.findings, metadata: known.parsed.spec.instanceMetadata, targeted, generation: known.view.generation, previous: previous?.conditions, now })
+        ? findingConditions({ findings: this.findings, metadata: spec.instanceMetadata, nodeCidrs: spec.nodeAccess?.cidrs, targeted, generation: known.view.generation, previous: previous?.conditions, now })
         : // Not scanned yet (e.g. right after a restart): keep what the server has, so a restart writes nothing.
-          (previous?.conditions ?? []).filter((c) => c.type === ENGINE_CONDITION || c.type === METADATA_CONDITION);
-      next.conditions = [...(next.conditions ?? []), ...found];
-      this.reportFindingTransitions(known.raw, previous?.conditions, found);
+          (previous?.conditions ?? []).filter((c) => applies(c.type));
+      next.conditions = [...(next.conditions ?? []), rules, ...found];
+      this.reportTransitions(known.raw, previous?.conditions, [rules, ...found]);
     }
     if (statusEqual(previous, next)) return;
     await patchProfileStatus(this.client, name, next as Record<string, unknown>, previous as Record<string, unknown> | undefined);
@@ -500,6 +567,7 @@ export class Operator {
     this.stopping = true;
     if (abrupt) {
       this.active = false;
+      this.term?.abort();
       this.stopScanning();
       if (this.statusTimer) clearTimeout(this.statusTimer);
       void this.queue.shutDown();
@@ -512,9 +580,11 @@ export class Operator {
       await this.statusFlush;
       if (this.active && this.dirtyProfiles.size > 0) await this.flushStatus();
       this.active = false;
+      this.term?.abort();
       await this.elector?.stop({ release: true });
     }
-    await Promise.all([this.namespaces.stop(), this.profiles.stop(), this.policies.stop()]);
+    await this.clashes.clear();
+    await Promise.all([this.namespaces.stop(), this.profiles.stop(), this.policies.stop(), this.apiServerSlices.stop()]);
     await this.http.stop();
     this.synced = false;
     this.log.info('stopped', { identity: this.identity, abrupt });

@@ -84,7 +84,9 @@ export function planNamespace(ns: NamespaceInfo, profiles: Iterable<ProfileView>
       continue;
     }
     const rendered = renderNamespace(profile.compiled, ns);
-    if (rendered.length === 0) continue;
+    // A selected namespace counts as matched even when the profile renders nothing for it (say, only
+    // allow rules whose pods live elsewhere): status.matchedNamespaces counts what the profile selects.
+    if (rendered.length === 0 && !profileSelectsNamespace(profile.compiled.profile, ns)) continue;
     plan.profiles.set(profile.name, { selected: true, desired: rendered.length });
     for (const policy of rendered) {
       const desired = withOwner(policy, profile);

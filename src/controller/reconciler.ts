@@ -4,7 +4,7 @@ import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../compile/labels.js';
 import type { DesiredPolicy, ObservedPolicy } from './compare.js';
 import { applyPolicy, compactPolicy, createPolicy, deletePolicy, getPolicy, patchManagedFields, upgradedManagedFields, type NamespaceObject } from '../kube/api.js';
 import type { KubeClient } from '../kube/client.js';
-import { isAlreadyExists, isNamespaceTerminating, isNotFound, statusCodeOf } from '../kube/errors.js';
+import { isAlreadyExists, isNamespaceTerminating, isNotFound, statusCodeOf, WriteFencedError } from '../kube/errors.js';
 import type { EventRecorder } from '../kube/events.js';
 import type { Informer } from '../kube/informer.js';
 import { API_VERSION, KIND } from '../api/profile.js';
@@ -30,9 +30,15 @@ export interface ReconcilerDeps {
   log: Logger;
   /** Profiles whose outcomes changed: their status needs recomputing. */
   onOutcomes: (profiles: Set<string>) => void;
+  /**
+   * The names in `namespace` taken by policies we do not own, after each reconcile (empty: none). Returns
+   * true when they are watched (the namespace then waits for a change instead of retrying on a timer).
+   * Absent: clashes are retried with backoff.
+   */
+  onClashes?: (namespace: string, names: readonly string[]) => boolean;
 }
 
-type OpResult = { kind: 'ok' } | { kind: 'gone' } | { kind: 'conflict'; message: string } | { kind: 'error'; err: unknown };
+type OpResult = { kind: 'ok' } | { kind: 'gone' } | { kind: 'fenced' } | { kind: 'conflict'; message: string } | { kind: 'error'; err: unknown };
 
 let sequence = 0;
 
@@ -120,6 +126,7 @@ export class Reconciler {
     if (!ns || isTerminating(ns)) {
       // Gone or going: nothing to write (the namespace controller deletes its policies); forget it.
       this.recent.delete(namespace);
+      this.d.onClashes?.(namespace, []);
       this.d.onOutcomes(this.d.outcomes.setNamespace(namespace, new Map()));
       this.d.metrics?.reconciles.inc({ result: 'skipped' });
       if (debug) log.debug('namespace absent or terminating: skipped', { profile: null });
@@ -132,7 +139,9 @@ export class Reconciler {
     const failures = new Map<string, { reason: string; message: string }>();
     const failedCount = new Map<string, number>();
     let retry = false;
+    const clashes: string[] = [];
     let gone = false;
+    let fenced = false;
     const fail = (profile: string | undefined, reason: string, message: string) => {
       if (!profile) return;
       failedCount.set(profile, (failedCount.get(profile) ?? 0) + 1);
@@ -146,12 +155,16 @@ export class Reconciler {
         case 'gone':
           gone = true;
           return;
+        case 'fenced':
+          // Leadership ended mid-reconcile: not a failure of the profile; the next leader reconciles.
+          fenced = true;
+          return;
         case 'conflict':
           fail(profile, 'Conflict', result.message);
           this.d.metrics?.conflicts.inc();
           log.warn(result.message, { profile, policy: name, verb });
           this.event(profile, 'Warning', 'PolicyConflict', result.message);
-          retry = true;
+          clashes.push(name);
           return;
         case 'error': {
           const message = `${verb} ${namespace}/${name}: ${errorMessage(result.err)}`;
@@ -170,11 +183,19 @@ export class Reconciler {
       ...plan.delete.map(async (p) => settle(await this.delete(p), policyProfile(p), p.metadata.name!, 'delete')),
     ]);
 
+    if (fenced) {
+      if (debug) log.debug('writes fenced: no longer the leader');
+      return {};
+    }
     if (gone) {
+      this.d.onClashes?.(namespace, []);
       this.d.onOutcomes(this.d.outcomes.setNamespace(namespace, new Map()));
       this.d.metrics?.reconciles.inc({ result: 'skipped' });
       return {};
     }
+    // A clash is terminal until the clashing object changes: watched, not retried (unless it cannot be).
+    const clashesWatched = this.d.onClashes?.(namespace, clashes) ?? false;
+    if (clashes.length > 0 && !clashesWatched) retry = true;
     const outcomes = new Map<string, NamespaceOutcome>();
     for (const [profile, r] of plan.profiles) {
       if (!r.selected && !r.dryRun) continue;
@@ -189,9 +210,9 @@ export class Reconciler {
     const writes = plan.create.length + plan.update.length + plan.delete.length;
     const seconds = (performance.now() - started) / 1000;
     this.d.metrics?.reconcileDuration.observe(seconds);
-    this.d.metrics?.reconciles.inc({ result: retry ? 'error' : 'success' });
+    this.d.metrics?.reconciles.inc({ result: retry || clashes.length > 0 ? 'error' : 'success' });
     const summary = { profile: profilesHere.join(',') || null, created: plan.create.length, updated: plan.update.length, deleted: plan.delete.length, unchanged: plan.unchanged, ms: Math.round(seconds * 1000) };
-    if (writes > 0 || retry) log.info(retry ? 'reconciled with failures' : 'reconciled', summary);
+    if (writes > 0 || retry || clashes.length > 0) log.info(retry || clashes.length > 0 ? 'reconciled with failures' : 'reconciled', summary);
     else if (debug) log.debug('in sync', summary);
     return retry ? { requeue: true } : {};
   }
@@ -204,6 +225,7 @@ export class Reconciler {
 
   private classify(err: unknown): OpResult {
     if (isNamespaceTerminating(err)) return { kind: 'gone' };
+    if (err instanceof WriteFencedError) return { kind: 'fenced' };
     return { kind: 'error', err };
   }
 

@@ -1,5 +1,6 @@
 // Typed calls for the resources the operator reads and writes. Paths, content types and field manager
 // live here and nowhere else.
+import { API_SERVER_SERVICE, SERVICE_NAME_LABEL } from '../api/apiserver-endpoints.js';
 import { API_VERSION, GROUP, PLURAL, VERSION } from '../api/profile.js';
 import { FIELD_MANAGER, MANAGED_SELECTOR } from '../compile/labels.js';
 import type { DesiredPolicy, ManagedFieldsEntry, ObservedPolicy } from './types.js';
@@ -9,9 +10,12 @@ import type { Interner } from './intern.js';
 export const NAMESPACES_PATH = '/api/v1/namespaces';
 export const NETWORK_POLICIES_PATH = '/apis/networking.k8s.io/v1/networkpolicies';
 export const PROFILES_PATH = `/apis/${GROUP}/${VERSION}/${PLURAL}`;
+/** The EndpointSlices of the `kubernetes` Service (the API server's real addresses), in `default` only. */
+export const API_SERVER_SLICES_PATH = `/apis/discovery.k8s.io/v1/namespaces/${API_SERVER_SERVICE.namespace}/endpointslices`;
+export const API_SERVER_SLICES_SELECTOR = `${SERVICE_NAME_LABEL}=${API_SERVER_SERVICE.name}`;
 export { MANAGED_SELECTOR };
 
-const policyPath = (namespace: string, name?: string) =>
+export const policyPath = (namespace: string, name?: string) =>
   `/apis/networking.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/networkpolicies${name ? `/${encodeURIComponent(name)}` : ''}`;
 
 export interface NamespaceObject {
@@ -25,6 +29,15 @@ export interface ProfileObject {
   metadata?: { name?: string; uid?: string; generation?: number; resourceVersion?: string; deletionTimestamp?: string; [k: string]: unknown };
   spec?: unknown;
   status?: unknown;
+}
+
+/** An EndpointSlice (discovery.k8s.io/v1) as listed: items of a list carry no kind. */
+export interface EndpointSliceWire {
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string; uid?: string; labels?: Record<string, string> };
+  addressType?: string;
+  endpoints?: { addresses?: string[]; conditions?: { ready?: boolean | null } }[] | null;
+  ports?: { name?: string; port?: number; protocol?: string }[] | null;
 }
 
 /**
@@ -59,6 +72,17 @@ export function compactNamespace(obj: NamespaceObject): NamespaceObject {
   if (m.labels !== undefined) metadata.labels = m.labels;
   if (m.deletionTimestamp !== undefined) metadata.deletionTimestamp = m.deletionTimestamp;
   return obj.status?.phase ? { metadata, status: { phase: obj.status.phase } } : { metadata };
+}
+
+/** Keeps what apiServerEndpoints reads, with the kind that list items lack. */
+export function compactEndpointSlice(obj: EndpointSliceWire): EndpointSliceWire {
+  const m = obj.metadata ?? {};
+  const metadata: NonNullable<EndpointSliceWire['metadata']> = {};
+  if (m.name !== undefined) metadata.name = m.name;
+  if (m.namespace !== undefined) metadata.namespace = m.namespace;
+  if (m.resourceVersion !== undefined) metadata.resourceVersion = m.resourceVersion;
+  if (m.labels !== undefined) metadata.labels = m.labels;
+  return { kind: 'EndpointSlice', metadata, ...(obj.addressType ? { addressType: obj.addressType } : {}), endpoints: obj.endpoints ?? [], ports: obj.ports ?? [] };
 }
 
 export function compactProfile(obj: ProfileObject): ProfileObject {

@@ -4,7 +4,7 @@
 import { STATUS_CODES } from 'node:http';
 import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { request as undiciRequest, type Dispatcher } from 'undici';
-import { KubeApiError } from './errors.js';
+import { KubeApiError, RequestTimeoutError, WriteFencedError } from './errors.js';
 import { TokenBucket } from './ratelimit.js';
 
 export interface ClientOptions {
@@ -14,6 +14,8 @@ export interface ClientOptions {
   onWrite?: (resource: string, verb: WriteVerb) => void;
   /** Called after every request with its outcome, for metrics. */
   onRequest?: (method: string, code: number, seconds: number) => void;
+  /** Default bound on one request, headers and body (undici's own default is 300 s). */
+  requestTimeoutMs?: number;
 }
 
 export type WriteVerb = 'create' | 'apply' | 'patch' | 'update' | 'delete';
@@ -21,6 +23,19 @@ export type WriteVerb = 'create' | 'apply' | 'patch' | 'update' | 'delete';
 /** Counts writes the process made, by `resource/verb`. Cheap to read in-process (tests, benchmark). */
 export class WriteCounter {
   private readonly counts = new Map<string, number>();
+  private readonly attempts = new Map<string, number>();
+
+  /** A write is about to be sent (it may still fail): when, by resource. */
+  attempt(resource: string, at = Date.now()): void {
+    this.attempts.set(resource, at);
+  }
+
+  /** The time the last write to one of `resources` (all when omitted) was sent; 0 when none was. */
+  lastAttemptAt(resources?: readonly string[]): number {
+    let last = 0;
+    for (const [resource, at] of this.attempts) if (!resources || resources.includes(resource)) last = Math.max(last, at);
+    return last;
+  }
 
   record(resource: string, verb: WriteVerb): void {
     const key = `${resource}/${verb}`;
@@ -49,6 +64,12 @@ export interface RequestOptions {
   contentType?: string;
   /** Marks the request as a write of this resource, for counting. */
   write?: { resource: string; verb: WriteVerb };
+  /** A write that the write fence does not stop (the lease itself: a standby must be able to acquire it). */
+  unfenced?: boolean;
+  /** Bound on this request (default: the client's requestTimeoutMs). */
+  timeoutMs?: number;
+  /** Aborts the request (e.g. the renew deadline of a lease). */
+  signal?: AbortSignal;
 }
 
 const AUTH_TTL_MS = 60_000;
@@ -60,12 +81,15 @@ const AUTH_TTL_MS = 60_000;
  */
 export const DEFAULT_QPS = 1000;
 export const DEFAULT_BURST = 2000;
+/** No single request may hang longer than this (a partitioned TCP connection otherwise waits 300 s). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export class KubeClient {
   readonly writes = new WriteCounter();
   private readonly bucket: TokenBucket;
   private readonly server: string;
   private auth?: { headers: Record<string, string>; dispatcher: Dispatcher | undefined; at: number };
+  private fence?: AbortSignal;
 
   constructor(
     readonly kubeConfig: KubeConfig,
@@ -75,6 +99,16 @@ export class KubeClient {
     if (!cluster) throw new Error('kubeconfig has no current cluster');
     this.server = cluster.server.replace(/\/$/, '');
     this.bucket = new TokenBucket({ qps: opts.qps ?? DEFAULT_QPS, burst: opts.burst ?? DEFAULT_BURST });
+  }
+
+  /**
+   * Fences writes: while `signal` is aborted every write (except `unfenced` ones) is refused before it is
+   * sent, and aborting it cancels the writes in flight. The operator holds one per term of leadership, so a
+   * leader that lost its lease stops writing at once, including requests that hang on a partition.
+   * undefined: no fence.
+   */
+  setWriteFence(signal: AbortSignal | undefined): void {
+    this.fence = signal;
   }
 
   /** Headers and TLS dispatcher from the kubeconfig; refreshed every minute (token files rotate). */
@@ -87,13 +121,20 @@ export class KubeClient {
   }
 
   async request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const fence = opts.write && !opts.unfenced ? this.fence : undefined;
+    if (fence?.aborted) throw new WriteFencedError(method, path);
     await this.bucket.take();
+    if (fence?.aborted) throw new WriteFencedError(method, path);
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const { headers, dispatcher } = await this.authentication(url.toString());
     const started = performance.now();
     const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
     // undici's request() rather than fetch(): same transport, a fraction of the per-request CPU.
+    const timeoutMs = opts.timeoutMs ?? this.opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const timeout = AbortSignal.timeout(Math.max(1, timeoutMs));
+    const signal = AbortSignal.any([timeout, ...(fence ? [fence] : []), ...(opts.signal ? [opts.signal] : [])]);
+    if (opts.write) this.writes.attempt(opts.write.resource);
     let status: number;
     let text: string;
     try {
@@ -102,11 +143,14 @@ export class KubeClient {
         headers: { ...headers, accept: 'application/json', ...(body !== undefined ? { 'content-type': opts.contentType ?? 'application/json' } : {}) },
         ...(body !== undefined ? { body } : {}),
         ...(dispatcher ? { dispatcher } : {}),
+        signal,
       });
       status = res.statusCode;
       text = await res.body.text();
     } catch (err) {
       this.opts.onRequest?.(method, 0, (performance.now() - started) / 1000);
+      if (timeout.aborted) throw new RequestTimeoutError(method, path, timeoutMs);
+      if (fence?.aborted) throw new WriteFencedError(method, path);
       throw err;
     }
     this.opts.onRequest?.(method, status, (performance.now() - started) / 1000);

@@ -14,6 +14,29 @@ export class KubeApiError extends Error {
   }
 }
 
+/** No response (headers and body) within the request's timeout; nothing is known about its effect. */
+export class RequestTimeoutError extends Error {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`${method} ${path}: no response within ${timeoutMs} ms`);
+    this.name = 'RequestTimeoutError';
+  }
+}
+
+/** A write refused (or cancelled in flight) because this process no longer holds the leader's lease. */
+export class WriteFencedError extends Error {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+  ) {
+    super(`${method} ${path}: not sent, this instance is not the leader`);
+    this.name = 'WriteFencedError';
+  }
+}
+
 export function statusCodeOf(err: unknown): number | undefined {
   if (err instanceof KubeApiError) return err.statusCode;
   const e = err as { statusCode?: unknown; code?: unknown } | undefined;

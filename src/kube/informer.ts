@@ -27,6 +27,8 @@ export interface InformerOptions {
   /** Collection path, e.g. /api/v1/namespaces. */
   path: string;
   labelSelector?: string;
+  /** e.g. `metadata.name=x`: the server sends only the objects that match. */
+  fieldSelector?: string;
   /** Full relist period (0 = never). */
   resyncMs?: number;
   /** Backoff after failures: base and max (ms). */
@@ -184,7 +186,7 @@ export class Informer<T extends KubeObject> {
     let rv: string;
     try {
       ({ items, resourceVersion: rv } = await listAll<T>(this.client, this.opts.path, {
-        query: { labelSelector: this.opts.labelSelector },
+        query: { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector },
         ...(this.opts.pageSize !== undefined ? { pageSize: this.opts.pageSize } : {}),
         stopped: () => this.stopped,
       }));
@@ -271,6 +273,7 @@ export class Informer<T extends KubeObject> {
       // client-node's 30 s inactivity timeout would abort it; jittered so informers do not reconnect together.
       const query: Record<string, string | boolean | number> = { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 20 + Math.floor(Math.random() * 8) };
       if (this.opts.labelSelector) query.labelSelector = this.opts.labelSelector;
+      if (this.opts.fieldSelector) query.fieldSelector = this.opts.fieldSelector;
       const onEvent = (type: string, obj: T & { code?: number }) => {
         if (finished) return;
         switch (type) {

@@ -2,7 +2,10 @@
 // renew every retry period with resourceVersion-guarded updates; a lease is free when it has no holder
 // or its holder has not renewed it (as observed by our own clock) within leaseDuration; the leader that
 // cannot renew within renewDeadline steps down; release() empties the holder so a successor need not
-// wait for the lease to expire.
+// wait for the lease to expire. Unlike a renewal that only steps down after a request fails, every
+// request of a round is bounded by the renew deadline and a watchdog steps down at the deadline even
+// while a request hangs (a partition that holds the connection open and answers nothing).
+import { realClock, type Clock, type TimerHandle } from '../controller/clock.js';
 import type { KubeClient } from './client.js';
 import { isConflict, isNotFound } from './errors.js';
 
@@ -32,7 +35,8 @@ export interface LeaderElectionOptions {
   /** Called when leadership is lost (renew failed past the deadline) or released. */
   onStoppedLeading: () => void;
   onError?: (err: unknown) => void;
-  now?: () => number;
+  /** Time and timers (retry period, renew-deadline watchdog); tests pass a ManualClock. */
+  clock?: Clock;
 }
 
 /** RFC 3339 with microseconds, as metav1.MicroTime. */
@@ -45,18 +49,22 @@ export class LeaderElector {
   private stopped = true;
   private observedRv = '';
   private observedAt = 0;
+  /** When the last successful renewal was sent (not answered): the lease runs from no earlier than that. */
   private lastRenew = 0;
   /** The last read showed another holder (then a failed renew means we lost the lease). */
   private observedHolderIsOther = false;
-  private timer?: NodeJS.Timeout;
+  private timer?: TimerHandle;
+  private watchdog?: TimerHandle;
+  /** Cancels the round in flight (its requests) when the renew deadline passes. */
+  private round?: AbortController;
   private tick?: Promise<void>;
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
   constructor(
     private readonly client: KubeClient,
     private readonly opts: LeaderElectionOptions,
   ) {
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? realClock();
   }
 
   isLeader(): boolean {
@@ -79,31 +87,60 @@ export class LeaderElector {
 
   private schedule(ms: number): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.tick = this.runOnce().finally(() => this.schedule(this.opts.retryPeriodMs));
+    this.timer = this.clock.setTimer(() => {
+      this.timer = undefined;
+      this.tick = this.runOnce().finally(() => {
+        this.tick = undefined;
+        this.schedule(this.opts.retryPeriodMs);
+      });
     }, ms);
-    this.timer.unref();
   }
 
+  /**
+   * One acquire-or-renew round. A leader's round may not outlast its renew deadline (the last successful
+   * renewal plus renewDeadline): its requests time out then, and the watchdog steps down at that moment
+   * even if a request is still hanging, so the leader stops before its lease can expire for anyone else.
+   */
   private async runOnce(): Promise<void> {
+    const sentAt = this.clock.now();
+    const deadline = this.leading ? this.lastRenew + this.opts.renewDeadlineMs : sentAt + this.opts.renewDeadlineMs;
+    const round = new AbortController();
+    this.round = round;
     try {
-      const ok = await this.tryAcquireOrRenew();
-      if (ok) {
-        this.lastRenew = this.now();
-        if (!this.leading && !this.stopped) {
+      const ok = await this.tryAcquireOrRenew({ deadline, signal: round.signal });
+      if (ok && !round.signal.aborted && !this.stopped) {
+        this.lastRenew = sentAt;
+        if (!this.leading) {
           this.leading = true;
           this.opts.onStartedLeading();
         }
+        this.armWatchdog();
         return;
       }
     } catch (err) {
-      this.opts.onError?.(err);
+      if (!round.signal.aborted) this.opts.onError?.(err);
+    } finally {
+      if (this.round === round) this.round = undefined;
     }
-    if (this.leading && this.now() - this.lastRenew > this.opts.renewDeadlineMs) this.stepDown();
+    if (this.leading && this.clock.now() - this.lastRenew >= this.opts.renewDeadlineMs) this.stepDown();
     else if (this.leading && this.observedHolderIsOther) this.stepDown();
   }
 
+  /** Steps down at lastRenew + renewDeadline unless a renewal lands first (re-armed on every renewal). */
+  private armWatchdog(): void {
+    if (this.watchdog) this.clock.clearTimer(this.watchdog);
+    this.watchdog = this.clock.setTimer(() => {
+      this.watchdog = undefined;
+      if (!this.leading || this.clock.now() - this.lastRenew < this.opts.renewDeadlineMs) return;
+      this.opts.onError?.(new Error(`lease not renewed within the renew deadline (${this.opts.renewDeadlineMs} ms)`));
+      this.round?.abort();
+      this.stepDown();
+    }, this.lastRenew + this.opts.renewDeadlineMs - this.clock.now());
+  }
+
   private stepDown(): void {
+    if (this.watchdog) this.clock.clearTimer(this.watchdog);
+    this.watchdog = undefined;
     if (!this.leading) return;
     this.leading = false;
     this.opts.onStoppedLeading();
@@ -121,11 +158,14 @@ export class LeaderElector {
   }
 
   /** One round: true when we hold the lease afterwards. */
-  async tryAcquireOrRenew(): Promise<boolean> {
-    const now = this.now();
+  async tryAcquireOrRenew(bound: { deadline?: number; signal?: AbortSignal } = {}): Promise<boolean> {
+    const now = this.clock.now();
+    const deadline = bound.deadline ?? now + this.opts.renewDeadlineMs;
+    // Every request of the round is bounded by what is left of the deadline.
+    const limits = () => ({ timeoutMs: Math.max(1, deadline - this.clock.now()), ...(bound.signal ? { signal: bound.signal } : {}) });
     let lease: LeaseObject;
     try {
-      lease = await this.client.request<LeaseObject>('GET', this.path);
+      lease = await this.client.request<LeaseObject>('GET', this.path, limits());
     } catch (err) {
       if (!isNotFound(err)) throw err;
       const body: LeaseObject = {
@@ -135,7 +175,7 @@ export class LeaderElector {
         spec: this.desired(undefined, now),
       };
       try {
-        await this.client.request('POST', `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(this.opts.namespace)}/leases`, { body, write: { resource: 'leases', verb: 'create' } });
+        await this.client.request('POST', `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(this.opts.namespace)}/leases`, { body, write: { resource: 'leases', verb: 'create' }, unfenced: true, ...limits() });
         return true;
       } catch (e) {
         if (isConflict(e)) return false;
@@ -155,6 +195,8 @@ export class LeaderElector {
       const updated = await this.client.request<LeaseObject>('PUT', this.path, {
         body: { ...lease, spec: this.desired(lease.spec, now) },
         write: { resource: 'leases', verb: 'update' },
+        unfenced: true,
+        ...limits(),
       });
       this.observedRv = updated.metadata.resourceVersion ?? '';
       this.observedAt = now;
@@ -172,7 +214,10 @@ export class LeaderElector {
    */
   async stop({ release }: { release: boolean }): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.clock.clearTimer(this.timer);
+    this.timer = undefined;
+    if (this.watchdog) this.clock.clearTimer(this.watchdog);
+    this.watchdog = undefined;
     await this.tick?.catch(() => {});
     const wasLeading = this.leading;
     this.leading = false;
@@ -181,8 +226,9 @@ export class LeaderElector {
         const lease = await this.client.request<LeaseObject>('GET', this.path);
         if (lease.spec?.holderIdentity === this.opts.identity) {
           await this.client.request('PUT', this.path, {
-            body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(this.now()) } },
+            body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(this.clock.now()) } },
             write: { resource: 'leases', verb: 'update' },
+            unfenced: true,
           });
         }
       } catch (err) {

@@ -162,6 +162,33 @@ describe('operator (integration)', function () {
     assert.equal((await policies(ns)).find((p) => p.metadata.name === userPolicy.metadata.name)?.metadata.resourceVersion, created.metadata.resourceVersion);
   });
 
+  it('a 15 s old name clash is not retried on a timer, and our policy appears within 2 s of the user deleting theirs', async () => {
+    const name = `clash15-${run}`;
+    const label = `seg-clash15-${run}`;
+    const spec = { namespaceSelector: { matchLabels: { [label]: 'on' } } };
+    const ns = await createNamespace('clash15');
+    const taken = `seg.${name}.deny-all`;
+    const userPolicy = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: taken, namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress'] } };
+    await testApi().request('POST', POLICIES(ns), { body: userPolicy });
+    await applyProfile(name, spec);
+    await labelNamespace(ns, { [label]: 'on' });
+    await eventually(async () => assert.equal((await getProfile(name)).status?.failedNamespaces?.[0]?.reason, 'Conflict'));
+    const conflicts = async () => (await op.metrics.conflicts.get()).values.reduce((n, v) => n + v.value, 0);
+    const before = await conflicts();
+    await new Promise((r) => setTimeout(r, 15_000));
+    // The old behaviour retried with a backoff doubling from 100 ms: about 8 more clashes in these 15 s.
+    assert.equal(await conflicts(), before, 'no retry while nothing changed');
+    assert.equal((await getProfile(name)).status?.failedNamespaces?.[0]?.reason, 'Conflict', 'still reported');
+    await testApi().request('DELETE', `${POLICIES(ns)}/${taken}`);
+    const deletedAt = Date.now();
+    await eventually(async () => assert.ok((await policyNames(ns)).includes(taken)), { timeoutMs: 10_000, intervalMs: 25 });
+    const took = Date.now() - deletedAt;
+    process.stderr.write(`      [conflict] our ${taken} created ${took} ms after the user deleted theirs\n`);
+    assert.ok(took < 2_000, `created ${took} ms after the deletion`);
+    await eventually(async () => assert.deepEqual((await getProfile(name)).status?.failedNamespaces ?? [], []));
+    await deleteProfile(name);
+  });
+
   it('DryRun writes nothing and says what it would do', async () => {
     const name = `dry-${run}`;
     const label = `seg-dry-${run}`;

@@ -98,6 +98,10 @@ describe('least privilege: the operator as its own ServiceAccount', function () 
       ['bind a ClusterRole', { verb: 'bind', apiGroup: 'rbac.authorization.k8s.io', resource: 'clusterroles', name: 'cluster-admin' }],
       ['change the CRD', { verb: 'update', apiGroup: 'apiextensions.k8s.io', resource: 'customresourcedefinitions', name: 'segmentationprofiles.segmentation.dev' }],
       ['scale its Deployment', { verb: 'patch', apiGroup: 'apps', resource: 'deployments', namespace: OPERATOR_NAMESPACE, name: OPERATOR_NAME }],
+      ['list EndpointSlices outside default', { verb: 'list', apiGroup: 'discovery.k8s.io', resource: 'endpointslices', namespace: 'kube-system' }],
+      ['list EndpointSlices cluster-wide', { verb: 'list', apiGroup: 'discovery.k8s.io', resource: 'endpointslices' }],
+      ['change the kubernetes EndpointSlice', { verb: 'patch', apiGroup: 'discovery.k8s.io', resource: 'endpointslices', namespace: 'default', name: 'kubernetes' }],
+      ['read core/v1 Endpoints', { verb: 'list', apiGroup: '', resource: 'endpoints', namespace: 'default' }],
     ];
     const granted: [string, RequestAttributes][] = [
       ['watch Namespaces', { verb: 'watch', apiGroup: '', resource: 'namespaces' }],
@@ -105,6 +109,7 @@ describe('least privilege: the operator as its own ServiceAccount', function () 
       ['patch profile status', { verb: 'patch', apiGroup: 'segmentation.dev', resource: 'segmentationprofiles/status', name: 'x' }],
       ['renew its Lease', { verb: 'update', apiGroup: 'coordination.k8s.io', resource: 'leases', namespace: OPERATOR_NAMESPACE, name: 'segmentation-operator' }],
       ['create Events in default', { verb: 'create', apiGroup: 'events.k8s.io', resource: 'events', namespace: 'default' }],
+      ["watch the API server's EndpointSlices in default", { verb: 'watch', apiGroup: 'discovery.k8s.io', resource: 'endpointslices', namespace: 'default' }],
     ];
 
     for (const [what, a] of denied)

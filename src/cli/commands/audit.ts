@@ -1,7 +1,8 @@
 // `segmentation audit`: per namespace, can some pod reach an instance-metadata endpoint, and which
-// NetworkPolicies open it. Exit 2 when any namespace is exposed.
+// NetworkPolicies open it. Exit 2 when any namespace is exposed; the operator's intended exceptions
+// (spec.instanceMetadata.allowFrom) are printed apart and alone leave the exit code 0.
 import { Option, type Command } from 'commander';
-import { auditMetadataExposure, DEFAULT_METADATA_CIDRS } from '../../analysis/audit-metadata.js';
+import { auditMetadataExposure, DEFAULT_METADATA_CIDRS, type MetadataOpening } from '../../analysis/audit-metadata.js';
 import { applyGuardrailsToAudit, type GuardedMetadataReport, type GuardedNamespaceExposure } from '../../analysis/guardrails/audit.js';
 import { guardrailsOf } from '../../analysis/guardrails/evaluate.js';
 import { buildClusterModel } from '../../analysis/model.js';
@@ -16,27 +17,38 @@ interface AuditOptions extends InputOptions {
   output: 'text' | 'json';
 }
 
+function formatOpening(o: MetadataOpening): string {
+  const pods = o.pods === undefined ? '' : o.pods.length === 0 ? ' [no existing pod selected]' : ` [pods: ${o.pods.join(', ')}]`;
+  return `${o.policy} egress[${o.ruleIndex}] opens ${o.cidr} via ${o.via} on ${o.ports} for pods ${o.podSelector}${pods}`;
+}
+
 function formatNamespace(ns: GuardedNamespaceExposure): string[] {
-  if (!ns.exposed && ns.openedBy.length === 0 && !ns.blockedByGuardrail) return [`${ns.namespace}: ok`];
-  const status = ns.exposed ? 'EXPOSED' : ns.blockedByGuardrail ? 'ok: blocked by guardrail (the NetworkPolicies below would reopen it)' : 'ok (latent openings below select no existing pod)';
-  const lines = [`${ns.namespace}: ${status}`];
+  const exceptions = ns.exceptions ?? [];
+  if (!ns.exposed && ns.openedBy.length === 0 && exceptions.length === 0 && !ns.blockedByGuardrail) return [`${ns.namespace}: ok`];
+  const state = ns.exposed
+    ? 'EXPOSED'
+    : ns.blockedByGuardrail
+      ? 'ok: blocked by guardrail (the NetworkPolicies below would reopen it)'
+      : ns.openedBy.length > 0
+        ? 'ok (latent openings below select no existing pod)'
+        : 'ok (intended exceptions only)';
+  const lines = [`${ns.namespace}: ${state}`];
   for (const by of ns.blockedByGuardrail ?? []) lines.push(`  blocked by guardrail: ${by}`);
-  for (const o of ns.openedBy) {
-    const pods = o.pods === undefined ? '' : o.pods.length === 0 ? ' [no existing pod selected]' : ` [pods: ${o.pods.join(', ')}]`;
-    lines.push(`  ${o.policy} egress[${o.ruleIndex}] opens ${o.cidr} via ${o.via} on ${o.ports} for pods ${o.podSelector}${pods}`);
-  }
+  for (const o of ns.openedBy) lines.push(`  ${formatOpening(o)}`);
+  for (const o of exceptions) lines.push(`  exception (spec.instanceMetadata.allowFrom): ${formatOpening(o)}`);
   if (ns.unisolated) lines.push(`  unisolated: ${ns.unisolated.detail}${ns.unisolated.pods ? `: ${ns.unisolated.pods.join(', ')}` : ''}`);
   return lines;
 }
 
 export function formatMetadataReport(report: GuardedMetadataReport): string {
   const exposed = report.namespaces.filter((n) => n.exposed).length;
+  const withExceptions = report.namespaces.filter((n) => (n.exceptions?.length ?? 0) > 0).length;
   const lines = [
     `Instance-metadata exposure (${report.metadataCidrs.join(', ')})`,
     '',
     ...report.namespaces.flatMap(formatNamespace),
     '',
-    `${exposed} of ${report.namespaces.length} namespace(s) exposed`,
+    `${exposed} of ${report.namespaces.length} namespace(s) exposed${withExceptions > 0 ? `; ${withExceptions} with intended exceptions` : ''}`,
   ];
   return `${lines.join('\n')}\n`;
 }

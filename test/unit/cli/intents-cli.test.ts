@@ -101,3 +101,29 @@ describe('segmentation render --cluster: the API server endpoints', function () 
     assert.match(stdout, /1 profile\(s\) valid/);
   });
 });
+
+describe('segmentation validate: bad input in the new fields', function () {
+  this.timeout(60000);
+
+  it('names file, document and field for each problem, one line each, and exits 1', () => {
+    const bad = file(
+      'bad.yaml',
+      profile(`  nodeAccess: {cidrs: ["::ffff:10.224.0.0/112"]}
+  instanceMetadata: {allowFrom: [{namespaceSelector: {}}]}
+  apiServer: {allowFrom: [{}]}
+  allow:
+  - {name: r, from: {ipBlock: {cidr: 10.0.0.0/8}}, to: {ipBlock: {cidr: 10.1.0.0/16}}}
+`),
+    );
+    const { code, stdout } = cli(['validate', '-p', bad]);
+    assert.equal(code, 1);
+    const lines = stdout.trim().split('\n');
+    assert.deepEqual(lines.slice(0, -1).map((l) => l.replace(/^.*bad\.yaml#0: /, '')).sort(), [
+      'spec.allow[0].to.ipBlock: from and to cannot both be ipBlocks: one end of a rule must be pods',
+      'spec.apiServer.allowFrom[0].podSelector: is required (object)',
+      'spec.instanceMetadata.allowFrom[0].podSelector: is required (object)',
+      'spec.nodeAccess.cidrs[0]: is an IPv4-mapped IPv6 range: write the IPv4 range instead',
+    ]);
+    assert.equal(lines.at(-1), '4 problem(s) found');
+  });
+});

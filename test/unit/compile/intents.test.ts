@@ -225,3 +225,23 @@ describe('intents: no silent no-ops (profileWarnings)', () => {
     assert.deepEqual(profileWarnings(profile('p', { defaultDeny: { ingress: false, egress: false }, allow: [{ name: 'r', from: { podSelector: {} }, to: { podSelector: { matchLabels: { app: 'api' } } } }] })), []);
   });
 });
+
+describe('intents: destination isolation never takes DNS down', () => {
+  it('keeps 53 open on the DNS pods that a rule isolates in the DNS namespace with ingress open (only those pods)', () => {
+    const p = profile('p', {
+      includeSystemNamespaces: true,
+      defaultDeny: { ingress: false, egress: false },
+      allow: [
+        { name: 'all', from: { podSelector: { matchLabels: { app: 'x' } } }, to: { podSelector: {} } },
+        { name: 'other', from: { podSelector: {} }, to: { podSelector: { matchLabels: { 'k8s-app': 'metrics-server' } } } },
+      ],
+    });
+    const kubeSystem = render(p, ns('kube-system'));
+    const keep = kubeSystem.filter((x) => x.metadata.name.startsWith('seg.p.dns-server'));
+    assert.deepEqual(names(keep), ['seg.p.dns-server.all'], 'a selector that contradicts the DNS labels isolates no DNS pod');
+    assert.deepEqual(keep[0]!.spec.podSelector, { matchLabels: { 'k8s-app': 'kube-dns' } });
+    assert.deepEqual(keep[0]!.spec.ingress![0]!.ports, [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }]);
+    assert.equal(keep[0]!.metadata.labels!['segmentation.dev/rule'], 'all');
+    assert.equal(render(p, ns('shop')).some((x) => x.metadata.name.startsWith('seg.p.dns-server')), false);
+  });
+});

@@ -5,6 +5,7 @@ import { segmentationProfileSchema, type SegmentationProfileInput } from '../../
 import { compileProfile } from '../../../src/compile/render.js';
 import { renderNamespace } from '../../../src/compile/render.js';
 import type { ObservedPolicy } from '../../../src/controller/compare.js';
+import type { NamespaceInfo } from '../../../src/compile/select.js';
 
 function view(name: string, spec: SegmentationProfileInput['spec'] = {}, mode?: 'DryRun'): ProfileView {
   const profile = segmentationProfileSchema.parse({ apiVersion: 'segmentation.dev/v1alpha1', kind: 'SegmentationProfile', metadata: { name, uid: `uid-${name}`, generation: 1 }, spec: { ...spec, ...(mode ? { mode } : {}) } });
@@ -118,6 +119,23 @@ describe('planNamespace', () => {
     const invalid: ProfileView = { name: 'base', uid: p.uid, generation: 2, mode: 'Enforce' };
     const plan = planNamespace(ns, [invalid], observe([p]));
     assert.deepEqual([plan.create.length, plan.update.length, plan.delete.length], [0, 0, 0]);
+  });
+
+  it('counts a selected namespace as matched even when the profile renders nothing for it', () => {
+    const remote = { name: 'to-b', from: { podSelector: {} }, to: { namespaceSelector: { matchLabels: { team: 'b' } }, podSelector: { matchLabels: { app: 'api' } } } };
+    const quiet = { defaultDeny: { ingress: false, egress: false }, instanceMetadata: { deny: false } };
+    const cases: [string, ProfileView, NamespaceInfo, { selected: boolean; desired: number } | undefined][] = [
+      ['selects, renders nothing', view('quiet', quiet), ns, { selected: true, desired: 0 }],
+      ['selects, only a rule whose destination is elsewhere', view('remote', { ...quiet, allow: [remote] }), ns, { selected: true, desired: 0 }],
+      ['does not select', view('other', { ...quiet, namespaceSelector: { matchLabels: { team: 'b' } } }), ns, undefined],
+      ['opted out', view('quiet', quiet), { name: ns.name, labels: { ...ns.labels, 'segmentation.dev/ignore': 'true' } }, undefined],
+      ['selects and renders', view('base'), ns, { selected: true, desired: renderNamespace(view('base').compiled!, ns).length }],
+    ];
+    for (const [what, p, where, want] of cases) {
+      const plan = planNamespace(where, [p], []);
+      assert.deepEqual(plan.profiles.get(p.name), want, what);
+      assert.equal(plan.create.length, want?.desired ?? 0, what);
+    }
   });
 
   it('adds a new profile\'s policies next to another profile\'s', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { auditMetadataExposure } from '../../../src/analysis/audit-metadata.js';
 import { detectEnforcement } from '../../../src/analysis/enforcement.js';
 import type { ClusterFindings } from '../../../src/controller/findings.js';
-import { ENGINE_CONDITION, findingConditions, METADATA_CONDITION } from '../../../src/controller/findings.js';
+import { ENGINE_CONDITION, findingConditions, METADATA_CONDITION, NODES_CONDITION } from '../../../src/controller/findings.js';
 import { render } from '../../../src/compile/render.js';
 import { ns, profile } from '../compile/helpers.js';
 
@@ -107,5 +107,93 @@ describe('profile finding conditions', () => {
         [METADATA_CONDITION, 'Unknown', 'CheckFailed'],
       ],
     );
+  });
+
+  describe('intended metadata exceptions (spec.instanceMetadata.allowFrom)', () => {
+    const withExceptions = (spec: Parameters<typeof profile>[1]) => {
+      const p = profile('baseline', spec);
+      return [...render(p, ns('shop')), ...render(p, ns('web'))];
+    };
+    const agent = { podSelector: { matchLabels: { app: 'agent' } } };
+    const cases: [string, Parameters<typeof profile>[1], unknown[], { status: string; message: RegExp; not?: RegExp }][] = [
+      [
+        'egress denied: the exception keeps the condition True and is named with its pods',
+        { instanceMetadata: { allowFrom: [agent] } },
+        [],
+        { status: 'True', message: /^no NetworkPolicy reopens .*; intended exceptions \(spec\.instanceMetadata\.allowFrom\): shop\/seg\.baseline\.allow-metadata\.0 \(pods app=agent\) \| web\/seg\.baseline\.allow-metadata\.0 \(pods app=agent\)$/ },
+      ],
+      [
+        'egress open: the same',
+        { defaultDeny: { ingress: true, egress: false }, instanceMetadata: { allowFrom: [agent] } },
+        [],
+        { status: 'True', message: /intended exceptions .*shop\/seg\.baseline\.allow-metadata\.0 \(pods app=agent\)/ },
+      ],
+      [
+        'ports of the exception are named',
+        { instanceMetadata: { allowFrom: [{ ...agent, ports: [{ protocol: 'TCP', port: 80 }] }] } },
+        [],
+        { status: 'True', message: /\(pods app=agent on 80\/TCP\)/ },
+      ],
+      [
+        "only in the namespaces the exception's namespaceSelector matches",
+        { instanceMetadata: { allowFrom: [{ ...agent, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'web' } } }] } },
+        [],
+        { status: 'True', message: /exceptions .*: web\/seg\.baseline\.allow-metadata\.0 \(pods app=agent\)$/, not: /shop\/seg\.baseline\.allow-metadata/ },
+      ],
+      [
+        "an unintended reopening still turns it False, and the exception is named apart",
+        { instanceMetadata: { allowFrom: [agent] } },
+        [userOpensInternet],
+        { status: 'False', message: /^1 targeted namespace\(s\) can reach the metadata endpoint: web: web\/internet egress\[0\] opens .*; intended exceptions .*: shop\/seg\.baseline\.allow-metadata\.0/, not: /web: .*allow-metadata.* opens/ },
+      ],
+      [
+        "a user's policy that merely looks like one (no managed-by label) is not an exception",
+        {},
+        [{ ...userOpensInternet, metadata: { name: 'seg.baseline.allow-metadata.0', namespace: 'web', labels: { 'segmentation.dev/purpose': 'allow-metadata' } } }],
+        { status: 'False', message: /web: web\/seg\.baseline\.allow-metadata\.0 egress\[0\] opens/, not: /intended exceptions/ },
+      ],
+    ];
+    for (const [what, spec, extra, want] of cases)
+      it(what, () => {
+        const c = get(findingConditions(input(findings([...withExceptions(spec), ...extra]))), METADATA_CONDITION)!;
+        assert.equal(c.status, want.status);
+        assert.match(c.message, want.message);
+        if (want.not) assert.doesNotMatch(c.message, want.not);
+      });
+  });
+
+  describe('NodeAccessCovered', () => {
+    const nodes = (...list: [string, ...string[]][]) => ({ ...findings(ours), nodes: list.map(([name, ...addresses]) => ({ name, addresses })) });
+    const withNodes = (f: ClusterFindings, nodeCidrs?: string[], previous?: ReturnType<typeof findingConditions>, now = NOW) => get(findingConditions({ ...input(f, previous, now), nodeCidrs }), NODES_CONDITION);
+
+    it('is absent on a profile without spec.nodeAccess', () => {
+      assert.equal(withNodes(nodes(['n1', '10.9.0.4'])), undefined);
+    });
+
+    it('is True when every node address is inside the ranges', () => {
+      const c = withNodes(nodes(['n1', '10.224.0.4'], ['n2', '10.224.0.5', '10.224.9.9']), ['10.224.0.0/16'])!;
+      assert.deepEqual([c.status, c.reason], ['True', 'NodesCovered']);
+      assert.match(c.message, /inside spec\.nodeAccess\.cidrs \(10\.224\.0\.0\/16\)/);
+    });
+
+    it('lists uncovered nodes with their addresses, at most 5', () => {
+      const c = withNodes(nodes(['n1', '10.224.0.4'], ['n2', '10.9.0.4', '203.0.113.5']), ['10.224.0.0/16'])!;
+      assert.deepEqual([c.status, c.reason], ['False', 'NodesNotCovered']);
+      assert.match(c.message, /^1 Node\(s\) have addresses outside spec\.nodeAccess\.cidrs, .*: n2 \(10\.9\.0\.4, 203\.0\.113\.5\)$/);
+      const many = withNodes(nodes(...Array.from({ length: 7 }, (_, i): [string, string] => [`n${i}`, `10.9.0.${i}`])), ['10.224.0.0/16'])!;
+      assert.match(many.message, /^7 Node\(s\).*n0 \(10\.9\.0\.0\), n1 .*n4 \(10\.9\.0\.4\), \.\.\.$/);
+      assert.doesNotMatch(many.message, /n5/);
+    });
+
+    it('keeps lastTransitionTime while uncovered nodes stay the same', () => {
+      const f = nodes(['n2', '10.9.0.4']);
+      const first = findingConditions({ ...input(f), nodeCidrs: ['10.224.0.0/16'] });
+      assert.equal(withNodes(f, ['10.224.0.0/16'], first, LATER)!.lastTransitionTime, NOW);
+    });
+
+    it('reports Unknown when the nodes could not be listed', () => {
+      const c = withNodes({ nodesError: 'listing DaemonSets and Nodes failed: forbidden' }, ['10.224.0.0/16'])!;
+      assert.deepEqual([c.status, c.reason, c.message], ['Unknown', 'CheckFailed', 'listing DaemonSets and Nodes failed: forbidden']);
+    });
   });
 });

@@ -3,6 +3,7 @@ import { LeaderElector, type LeaseObject } from '../../../src/kube/lease.js';
 import { EventRecorder } from '../../../src/kube/events.js';
 import { KubeApiError } from '../../../src/kube/errors.js';
 import type { KubeClient } from '../../../src/kube/client.js';
+import { ManualClock } from '../../../src/controller/clock.js';
 
 /** An in-memory Lease endpoint with resourceVersion checks, standing in for the API server. */
 class FakeLeaseServer {
@@ -32,7 +33,7 @@ class FakeLeaseServer {
   }
 }
 
-function elector(server: FakeLeaseServer, identity: string, clock: { now: number }) {
+function elector(server: FakeLeaseServer, identity: string, clock: ManualClock) {
   const log: string[] = [];
   const e = new LeaderElector(server.client(), {
     namespace: 'ns',
@@ -43,7 +44,7 @@ function elector(server: FakeLeaseServer, identity: string, clock: { now: number
     retryPeriodMs: 2_000,
     onStartedLeading: () => log.push('start'),
     onStoppedLeading: () => log.push('stop'),
-    now: () => clock.now,
+    clock,
   });
   return { e, log };
 }
@@ -51,20 +52,20 @@ function elector(server: FakeLeaseServer, identity: string, clock: { now: number
 describe('LeaderElector (against an in-memory Lease)', () => {
   it('creates the lease, renews it, and keeps a second candidate out until it expires by the candidate\'s own clock', async () => {
     const server = new FakeLeaseServer();
-    const clock = { now: 1_000_000 };
+    const clock = new ManualClock(1_000_000);
     const a = elector(server, 'a', clock);
     const b = elector(server, 'b', clock);
     assert.equal(await a.e.tryAcquireOrRenew(), true);
     assert.equal(server.lease?.spec?.holderIdentity, 'a');
     assert.equal(server.lease?.spec?.leaseDurationSeconds, 15);
     assert.equal(await b.e.tryAcquireOrRenew(), false, 'held by a');
-    clock.now += 10_000;
+    clock.advance(10_000);
     assert.equal(await a.e.tryAcquireOrRenew(), true, 'renewed');
-    clock.now += 14_000;
+    clock.advance(14_000);
     assert.equal(await b.e.tryAcquireOrRenew(), false, 'b sees the renewal now (its own clock starts here)');
-    clock.now += 14_000;
+    clock.advance(14_000);
     assert.equal(await b.e.tryAcquireOrRenew(), false, '14 s since b saw it change: not expired');
-    clock.now += 2_000;
+    clock.advance(2_000);
     assert.equal(await b.e.tryAcquireOrRenew(), true, '16 s without change: expired, b takes over');
     assert.equal(server.lease?.spec?.holderIdentity, 'b');
     assert.equal(server.lease?.spec?.leaseTransitions, 1);
@@ -72,13 +73,13 @@ describe('LeaderElector (against an in-memory Lease)', () => {
 
   it('loses a race on the resourceVersion instead of overwriting', async () => {
     const server = new FakeLeaseServer();
-    const clock = { now: 0 };
+    const clock = new ManualClock(0);
     const a = elector(server, 'a', clock);
     await a.e.tryAcquireOrRenew();
     const realRequest = server.client().request;
     // b reads the (expired) lease, then a renews before b writes.
     const b = elector(server, 'b', clock);
-    clock.now = 100_000;
+    clock.advance(100_000);
     const sneaky = {
       request: async (method: string, path: string, opts?: unknown) => {
         const out = await realRequest.call(null, method, path, opts as never);
@@ -95,10 +96,11 @@ describe('LeaderElector (against an in-memory Lease)', () => {
 
   it('release empties the holder so a successor need not wait', async () => {
     const server = new FakeLeaseServer();
-    const clock = { now: 0 };
+    const clock = new ManualClock(0);
     const a = elector(server, 'a', clock);
     a.e.start();
-    await new Promise((r) => setTimeout(r, 20));
+    clock.advance(0);
+    await new Promise((r) => setImmediate(r));
     assert.ok(a.e.isLeader());
     await a.e.stop({ release: true });
     assert.equal(server.lease?.spec?.holderIdentity, '');
@@ -106,6 +108,48 @@ describe('LeaderElector (against an in-memory Lease)', () => {
     assert.deepEqual(a.log, ['start', 'stop']);
     const b = elector(server, 'b', clock);
     assert.equal(await b.e.tryAcquireOrRenew(), true, 'no expiry wait');
+  });
+});
+
+describe('LeaderElector renew deadline (a renewal that hangs)', () => {
+  it('steps down at lastRenew + renewDeadline while the renewal still hangs, cancels it, and bounded its requests by the deadline', async () => {
+    const server = new FakeLeaseServer();
+    const clock = new ManualClock(0);
+    const a = elector(server, 'a', clock);
+    const answering = server.client();
+    let partitioned = false;
+    const timeouts: number[] = [];
+    let cancelled = 0;
+    const client = {
+      request: (method: string, path: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}) => {
+        if (!partitioned) return answering.request(method, path, opts as never);
+        timeouts.push(opts.timeoutMs ?? -1);
+        // Never answers; only the round's signal ends it.
+        return new Promise((_, reject) => opts.signal?.addEventListener('abort', () => {
+          cancelled++;
+          reject(new Error('aborted'));
+        }));
+      },
+    } as unknown as KubeClient;
+    (a.e as unknown as { client: KubeClient }).client = client;
+    const settle = () => new Promise((r) => setImmediate(r));
+    a.e.start();
+    clock.advance(0);
+    await settle();
+    assert.ok(a.e.isLeader(), 'acquired at t=0');
+    partitioned = true;
+    clock.advance(2_000); // retry period: the renewal is sent and hangs
+    await settle();
+    assert.deepEqual(timeouts, [8_000], 'the GET may take only what is left of the 10 s deadline');
+    clock.advance(7_999);
+    await settle();
+    assert.ok(a.e.isLeader(), 'still within the deadline');
+    clock.advance(1);
+    await settle();
+    assert.equal(a.e.isLeader(), false, 'stepped down at exactly lastRenew + renewDeadline = 10 s (< 15 s lease)');
+    assert.deepEqual(a.log, ['start', 'stop']);
+    assert.equal(cancelled, 1, 'the hanging renewal was cancelled');
+    await a.e.stop({ release: false });
   });
 });
 

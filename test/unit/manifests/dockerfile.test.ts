@@ -82,7 +82,8 @@ describe('Dockerfile', () => {
     // And the build output has it (npm ci builds through the `prepare` script; or run npm run build).
     const built = join(REPO_ROOT, 'dist/cli/main.js');
     assert.ok(existsSync(built), 'dist/cli/main.js missing: run npm run build');
-    assert.match(readFileSync(built, 'utf8'), /buildProgram\(\)/);
+    assert.match(readFileSync(built, 'utf8'), /await import\('\.\/cli\.js'\)/);
+    assert.match(readFileSync(join(REPO_ROOT, 'dist/cli/cli.js'), 'utf8'), /buildProgram\(\)/);
     assert.equal(pkg.bin?.segmentation, 'dist/cli/main.js');
     // The compiled files are ES modules: the runtime image needs package.json's "type": "module".
     assert.equal(pkg.type, 'module');

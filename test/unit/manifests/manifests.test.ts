@@ -71,9 +71,15 @@ describe('manifests/ kustomization', () => {
       if (CLUSTER_SCOPED.has(o.kind)) assert.equal(o.metadata.namespace, undefined, `${o.kind} ${o.metadata.name} is cluster-scoped`);
       else assert.ok(o.metadata.namespace, `${o.kind} ${o.metadata.name} has no namespace`);
     }
-    // Everything lives in the operator's namespace, except the Role that lets it write Events in `default`.
+    // Everything lives in the operator's namespace, except the Roles that let it write Events in `default`
+    // and watch the `kubernetes` EndpointSlices there.
     const elsewhere = objects.filter((o) => o.metadata.namespace && o.metadata.namespace !== OPERATOR_NAMESPACE).map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`);
-    assert.deepEqual(elsewhere.sort(), ['Role/default/segmentation-operator-events', 'RoleBinding/default/segmentation-operator-events']);
+    assert.deepEqual(elsewhere.sort(), [
+      'Role/default/segmentation-operator-api-server-endpoints',
+      'Role/default/segmentation-operator-events',
+      'RoleBinding/default/segmentation-operator-api-server-endpoints',
+      'RoleBinding/default/segmentation-operator-events',
+    ]);
   });
 
   it('never labels an object as managed by the operator (it would prune or overwrite it)', () => {

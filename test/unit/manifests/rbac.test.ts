@@ -21,6 +21,8 @@ const table: [string, string, RequestAttributes][] = [
   ['DELETE', `${NP}/namespaces/shop/networkpolicies`, { verb: 'deletecollection', apiGroup: 'networking.k8s.io', resource: 'networkpolicies', namespace: 'shop' }],
   ['PATCH', '/apis/segmentation.dev/v1alpha1/segmentationprofiles/p/status', { verb: 'patch', apiGroup: 'segmentation.dev', resource: 'segmentationprofiles/status', name: 'p' }],
   ['PUT', '/apis/coordination.k8s.io/v1/namespaces/s/leases/l', { verb: 'update', apiGroup: 'coordination.k8s.io', resource: 'leases', namespace: 's', name: 'l' }],
+  ['GET', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dkubernetes&limit=500', { verb: 'list', apiGroup: 'discovery.k8s.io', resource: 'endpointslices', namespace: 'default' }],
+  ['GET', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?watch=true&labelSelector=kubernetes.io%2Fservice-name%3Dkubernetes', { verb: 'watch', apiGroup: 'discovery.k8s.io', resource: 'endpointslices', namespace: 'default' }],
 ];
 
 describe('RBAC model: request attributes', () => {
@@ -79,6 +81,8 @@ describe('RBAC model: rules and bindings', () => {
       '* segmentation.dev/segmentationprofiles list',
       '* segmentation.dev/segmentationprofiles watch',
       '* segmentation.dev/segmentationprofiles/status patch',
+      'default discovery.k8s.io/endpointslices list',
+      'default discovery.k8s.io/endpointslices watch',
       'default events.k8s.io/events create',
       'segmentation-system coordination.k8s.io/leases create',
       'segmentation-system coordination.k8s.io/leases get',
@@ -92,7 +96,7 @@ describe('RBAC model: rules and bindings', () => {
 // new call site must be reviewed against manifests/ RBAC and exercised there, then added here.
 const KNOWN_CALL_SITES: Record<string, string> = {
   'src/kube/api.ts DELETE': '1 networkpolicies delete',
-  'src/kube/api.ts GET': '2 networkpolicies get + listAll: paginated lists of namespaces, networkpolicies, segmentationprofiles (informers) and of all networkpolicies, apps daemonsets, nodes (cluster scan)',
+  'src/kube/api.ts GET': '2 networkpolicies get + listAll: paginated lists of namespaces, networkpolicies, segmentationprofiles, endpointslices in default (informers) and of all networkpolicies, apps daemonsets, nodes (cluster scan)',
   'src/kube/api.ts PATCH': '3 networkpolicies patch (apply, managedFields) + segmentationprofiles/status patch',
   'src/kube/api.ts POST': '1 networkpolicies create',
   'src/kube/events.ts POST': '1 events.k8s.io events create',
