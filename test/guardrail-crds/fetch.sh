@@ -32,7 +32,7 @@ checksum_ok() { # file sha256
 module_dir() { # module@version
   local json err work
   work=$(mktemp -d)
-  # go mod download needs a module context for the -json form only when outside one; a throwaway one.
+  # A throwaway module to run `go mod download` in, so that no go.mod of ours is involved.
   (cd "$work" && go mod init segmentation-operator.local/guardrail-crds >/dev/null 2>&1)
   if ! json=$(cd "$work" && go mod download -json "$1" 2>&1); then
     rm -rf "$work"
