@@ -39,7 +39,7 @@ export interface CompiledProfile {
   nodeGuard?: NodeAccessGuard;
   /** "The namespaces this profile targets" as a namespace selector, for cross-namespace peers. */
   targetedNamespaces: WireSelector;
-  /** The guardrails backend rendered for (Auto resolved; see CompileOptions.backend). */
+  /** The guardrails backend rendered for (Auto resolved; see CompileOptions.guardrails). */
   backend: ResolvedBackend;
   /** The cluster-scoped guardrail objects (empty for the NetworkPolicy backend). docs/guardrails.md. */
   guardrails: GuardrailObject[];
