@@ -6,8 +6,9 @@ import type { z } from 'zod';
 
 /** A user-facing input error: one line, naming the file and, where known, the document and field. */
 export class InputError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** `cause`: the error behind it (e.g. a KubeApiError whose HTTP status a command decides on). */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'InputError';
   }
 }

@@ -55,7 +55,7 @@ function engineCondition(input: ProfileFindingsInput): Condition | undefined {
   if (f?.enforcement) {
     return f.enforcement.enforced
       ? condition(ENGINE_CONDITION, 'True', 'EngineFound', f.enforcement.message, input)
-      : condition(ENGINE_CONDITION, 'False', 'NoEngineFound', `NetworkPolicies are stored but nothing enforces them: ${f.enforcement.message}`, input);
+      : condition(ENGINE_CONDITION, 'False', 'NoEngineFound', f.enforcement.message, input);
   }
   if (f?.enforcementError) return condition(ENGINE_CONDITION, 'Unknown', 'CheckFailed', f.enforcementError, input);
   return undefined;

@@ -17,6 +17,10 @@ import type { BackoffOptions } from './backoff.js';
 import type { ObservedPolicy } from './compare.js';
 import { OperatorHttp } from './http.js';
 import { ConflictWatches } from './conflicts.js';
+import { StatusController } from './status-controller.js';
+import { profileStatus } from './profile-status.js';
+import { Expectations } from './expectations.js';
+import { findingsFromScan, PeriodicScan } from './scan-source.js';
 import { watchPolicyName } from '../kube/name-watch.js';
 import { createLogger, errorMessage, type Logger, type LogLevel } from './log.js';
 import { namespacesForProfileEvent, profileChanged } from './mappers.js';
@@ -26,18 +30,11 @@ import { policyProfile } from './plan.js';
 import { ProfileRegistry } from './profiles.js';
 import { WorkQueue, runWorkers } from './queue.js';
 import { Reconciler, isTerminating } from './reconciler.js';
-import { computeStatus, statusEqual } from './status.js';
-import { auditMetadataExposure, DEFAULT_METADATA_CIDRS, type MetadataExposureReport } from '../analysis/audit-metadata.js';
-import { detectEnforcement } from '../analysis/enforcement.js';
-import type { PolicyObject } from '../analysis/policy-object.js';
-import type { Condition } from '../api/profile.js';
-import { profileSelectsNamespace } from '../compile/select.js';
+import { statusEqual } from './status.js';
 import { scanCluster } from '../kube/cluster-scan.js';
-import { FINDING_EVENT_REASONS, findingConditions, METADATA_CONDITION, NODES_CONDITION, ENGINE_CONDITION, type ClusterFindings } from './findings.js';
+import type { ClusterFindings } from './findings.js';
 import type { ApiServerEndpoints } from '../api/apiserver-endpoints.js';
 import { endpointsFromSlices, updateEndpoints } from './api-server.js';
-import { nodeAddresses } from './node-coverage.js';
-import { RULES_CONDITION, RULES_WITHOUT_EFFECT, rulesEffectiveCondition } from './rules-effective.js';
 
 export interface LeaderElectionConfig {
   enabled: boolean;
@@ -52,6 +49,8 @@ export interface LeaderElectionConfig {
 export interface OperatorOptions {
   kubeConfig?: KubeConfig;
   kubeconfigPath?: string;
+  /** What gave kubeconfigPath (a flag, an environment variable), for the error when it cannot be read. */
+  kubeconfigFrom?: string;
   workers?: number;
   leaderElection?: Partial<LeaderElectionConfig>;
   /** Full relist of every informer (catches deletes missed across reconnects). 0 disables. */
@@ -103,6 +102,8 @@ export class Operator {
   private readonly registry = new ProfileRegistry();
   private readonly outcomes = new OutcomeStore();
   private readonly reconciler: Reconciler;
+  /** Our writes in flight (written by the reconciler, cleared by the policy informer's events). */
+  private readonly expectations = new Expectations();
   /** Names taken by policies we do not own: watched, so the namespace is reconciled when they change. */
   private readonly clashes: ConflictWatches;
   private readonly elector?: LeaderElector;
@@ -114,16 +115,10 @@ export class Operator {
   private active = false;
   private synced = false;
   private stopping = false;
-  private readonly dirtyProfiles = new Set<string>();
-  private dirtySince = 0;
-  private statusTimer?: NodeJS.Timeout;
-  private statusFlush?: Promise<void>;
+  private readonly status: StatusController;
   private crdMissingLogged = false;
-  private readonly statusFailures = new Map<string, number>();
   private findings?: ClusterFindings;
-  private scanTimer?: NodeJS.Timeout;
-  private scanning?: Promise<void>;
-  private rescanWanted = false;
+  private readonly scanner: PeriodicScan;
   private apiServer?: ApiServerEndpoints;
   private apiServerKeptLogged = false;
   /** Aborted when this term of leadership ends: every write of the term is refused or cancelled. */
@@ -134,7 +129,7 @@ export class Operator {
     this.workers = opts.workers ?? 12;
     this.log = opts.logger ?? createLogger(opts.logLevel ?? 'info');
     this.identity = opts.leaderElection?.identity ?? defaultIdentity();
-    const kc = opts.kubeConfig ?? loadKubeConfig(opts.kubeconfigPath);
+    const kc = opts.kubeConfig ?? loadKubeConfig(opts.kubeconfigPath, opts.kubeconfigFrom);
     this.metrics = new OperatorMetrics(
       {
         queueDepth: () => this.queue.length,
@@ -170,6 +165,25 @@ export class Operator {
     this.profiles = new Informer<ProfileObject>(this.client, { name: 'segmentationprofiles', path: PROFILES_PATH, transform: compactProfile, ...informerOpts });
     this.policies = new Informer<ObservedPolicy>(this.client, { name: 'networkpolicies', path: NETWORK_POLICIES_PATH, labelSelector: MANAGED_SELECTOR, transform: (p: ObservedPolicy) => compactPolicy(p, interner), ...informerOpts });
     this.apiServerSlices = new Informer<EndpointSliceWire>(this.client, { name: 'endpointslices', path: API_SERVER_SLICES_PATH, labelSelector: API_SERVER_SLICES_SELECTOR, transform: compactEndpointSlice, ...informerOpts });
+    this.scanner = new PeriodicScan({
+      periodMs: opts.scanPeriodMs ?? 5 * 60_000,
+      rescanDelayMs: opts.rescanDelayMs ?? 5_000,
+      scan: async () => findingsFromScan(await scanCluster(this.client), this.registry.names().flatMap((n) => this.registry.get(n)?.parsed ?? []), this.namespaceInfos()),
+      onFindings: (findings) => {
+        if (findings.enforcement && !findings.enforcement.enforced) this.log.warn(findings.enforcement.message);
+        this.findings = findings;
+        this.markStatusDirty(this.registry.names());
+      },
+      onError: (err) => this.log.warn(`cluster scan failed: ${errorMessage(err)}`),
+    });
+    this.status = new StatusController({
+      write: (name) => this.writeStatus(name),
+      isGone: isNotFound,
+      busy: () => this.queue.length > 0 || this.queue.processingCount > 0,
+      debounceMs: opts.statusDebounceMs ?? 1_000,
+      maxDelayMs: opts.statusMaxDelayMs ?? 5_000,
+      onError: (profile, err, retries) => this.log.warn(`status of profile ${profile} not written (retry ${retries + 1}, with backoff): ${errorMessage(err)}`, { profile }),
+    });
     this.clashes = new ConflictWatches({
       watch: (namespace, name, onChange) => watchPolicyName(this.client, namespace, name, onChange, informerOpts),
       enqueue: (namespace) => this.enqueue(namespace),
@@ -185,6 +199,7 @@ export class Operator {
       client: this.client,
       namespaces: this.namespaces,
       policies: this.policies,
+      expectations: this.expectations,
       profiles: this.registry,
       outcomes: this.outcomes,
       events: this.events,
@@ -274,7 +289,7 @@ export class Operator {
     });
     const policyEvent = (p: ObservedPolicy, deleted: boolean) => {
       // The echo of our own write changes nothing the last reconcile did not already know.
-      if (this.reconciler.observedEvent(p.metadata.namespace ?? '', p.metadata.name ?? '', deleted ? null : p)) return;
+      if (this.expectations.observed(p.metadata.namespace ?? '', p.metadata.name ?? '', deleted ? null : p)) return;
       this.enqueue(p.metadata.namespace);
     };
     this.policies.on({ add: (p) => policyEvent(p, false), update: (_o, p) => policyEvent(p, false), delete: (p) => policyEvent(p, true) });
@@ -286,6 +301,7 @@ export class Operator {
       else {
         before = this.registry.delete(name);
         this.outcomes.dropProfile(name);
+        this.status.forget(name);
       }
       if (oldRaw && newRaw && !profileChanged(oldRaw, newRaw)) return;
       if (after && after.errors.length > 0) this.log.warn(`profile ${name} is invalid and affects no namespace: ${after.errors.join('; ')}`, { profile: name });
@@ -293,7 +309,7 @@ export class Operator {
       this.log.debug(`profile ${newRaw ? 'changed' : 'deleted'}: ${targets.size} namespaces to reconcile`, { profile: name });
       for (const ns of targets) this.enqueue(ns);
       if (newRaw) this.markStatusDirty([name]);
-      this.requestRescan();
+      this.scanner.requestSoon();
     };
     this.profiles.on({ add: (p) => profileEvent(undefined, p), update: (o, p) => profileEvent(o, p), delete: (p) => profileEvent(p, undefined) });
     const sliceEvent = () => this.onApiServerSlices();
@@ -345,8 +361,9 @@ export class Operator {
     this.client.setWriteFence(this.term.signal);
     if (this.queue.isShuttingDown()) this.queue = this.newQueue();
     for (const ns of this.namespaces.list()) if (ns.metadata?.name) this.queue.add(ns.metadata.name);
+    this.status.start();
     this.markStatusDirty(this.registry.names());
-    this.scheduleScan(0);
+    this.scanner.start();
     const queue = this.queue;
     this.workersDone = runWorkers(queue, this.workers, (ns) => this.reconciler.reconcile(ns), (ns, err) => {
       this.metrics.reconciles.inc({ result: 'error' });
@@ -359,13 +376,11 @@ export class Operator {
     this.active = false;
     // Lost the lease: no write of this term may land any more, including those hanging on a partition.
     this.term?.abort();
-    this.stopScanning();
+    this.scanner.stop();
     void this.clashes.clear();
-    if (this.statusTimer) clearTimeout(this.statusTimer);
-    this.statusTimer = undefined;
     await this.queue.shutDown();
     await this.workersDone;
-    await this.statusFlush;
+    await this.status.stop();
   }
 
   /**
@@ -376,151 +391,14 @@ export class Operator {
     for (;;) {
       if (!this.active) return;
       await this.queue.whenIdle();
-      await this.scanning;
-      await this.statusFlush;
-      const firstScanPending = this.findings === undefined && (this.scanTimer !== undefined || this.scanning !== undefined);
-      if (this.queue.length === 0 && this.queue.processingCount === 0 && this.dirtyProfiles.size === 0 && !firstScanPending && !this.scanning) return;
+      await this.scanner.current;
+      if (this.queue.length === 0 && this.queue.processingCount === 0 && this.status.idle() && !this.scanner.firstPending() && !this.scanner.current) return;
       await new Promise((r) => setTimeout(r, 20));
     }
   }
 
   private markStatusDirty(profiles: Iterable<string>): void {
-    for (const p of profiles) {
-      if (this.dirtyProfiles.size === 0) this.dirtySince = Date.now();
-      this.dirtyProfiles.add(p);
-    }
-    if (this.dirtyProfiles.size > 0 && this.active) this.armStatusTimer();
-  }
-
-  private armStatusTimer(): void {
-    if (this.statusTimer || this.statusFlush) return;
-    this.statusTimer = setTimeout(() => {
-      this.statusTimer = undefined;
-      const busy = this.queue.length > 0 || this.queue.processingCount > 0;
-      if (busy && Date.now() - this.dirtySince < (this.opts.statusMaxDelayMs ?? 5_000)) {
-        this.armStatusTimer();
-        return;
-      }
-      this.statusFlush = this.flushStatus().finally(() => {
-        this.statusFlush = undefined;
-        if (this.dirtyProfiles.size > 0 && this.active) this.armStatusTimer();
-      });
-    }, this.opts.statusDebounceMs ?? 1_000);
-    this.statusTimer.unref();
-  }
-
-  private async flushStatus(): Promise<void> {
-    const names = [...this.dirtyProfiles];
-    this.dirtyProfiles.clear();
-    for (const name of names) {
-      if (!this.active) return;
-      try {
-        await this.writeStatus(name);
-        this.statusFailures.delete(name);
-      } catch (err) {
-        if (isNotFound(err)) continue; // the profile is gone
-        // Retry with backoff (1 s doubling to 1 min), not on every flush: a persistent failure (RBAC, no
-        // status subresource) must not become a write loop.
-        const failures = (this.statusFailures.get(name) ?? 0) + 1;
-        this.statusFailures.set(name, failures);
-        const delay = Math.min(60_000, 1_000 * 2 ** (failures - 1));
-        this.log.warn(`status of profile ${name} not written (retry in ${delay} ms): ${errorMessage(err)}`, { profile: name });
-        setTimeout(() => this.markStatusDirty([name]), delay).unref();
-      }
-    }
-  }
-
-  /**
-   * Warning Events when a condition turns False: rules without effect, no engine, metadata endpoint
-   * reopened, nodes outside spec.nodeAccess.cidrs. Nothing while it stays False (a restart records none).
-   */
-  private reportTransitions(raw: ProfileObject, previous: readonly Condition[] | undefined, conditions: readonly Condition[]): void {
-    for (const c of conditions) {
-      const reason = c.type === RULES_CONDITION ? RULES_WITHOUT_EFFECT : FINDING_EVENT_REASONS[c.type];
-      if (!reason || c.status !== 'False' || previous?.find((p) => p.type === c.type)?.status === 'False') continue;
-      this.events.record({ apiVersion: API_VERSION, kind: KIND, name: raw.metadata?.name ?? '', ...(raw.metadata?.uid ? { uid: raw.metadata.uid } : {}) }, 'Warning', reason, c.message.slice(0, 1024), 'Check');
-    }
-  }
-
-  private scheduleScan(delayMs: number): void {
-    const period = this.opts.scanPeriodMs ?? 5 * 60_000;
-    if (period <= 0 || this.scanTimer || this.scanning || !this.active) return;
-    this.scanTimer = setTimeout(() => {
-      this.scanTimer = undefined;
-      this.scanning = this.scan()
-        .catch((err: unknown) => {
-          this.log.warn(`cluster scan failed: ${errorMessage(err)}`);
-        })
-        .finally(() => {
-          this.scanning = undefined;
-          const again = this.rescanWanted ? Math.min(period, this.opts.rescanDelayMs ?? 5_000) : period;
-          this.rescanWanted = false;
-          if (this.active && !this.stopping) this.scheduleScan(again);
-        });
-    }, delayMs);
-    this.scanTimer.unref();
-  }
-
-  /**
-   * A profile changed which namespaces and metadata CIDRs matter: scan again soon rather than at the next
-   * period, so the finding conditions do not lag (and a later restart has nothing stale to correct).
-   */
-  private requestRescan(): void {
-    const period = this.opts.scanPeriodMs ?? 5 * 60_000;
-    if (period <= 0 || !this.active) return;
-    if (this.scanning) {
-      this.rescanWanted = true;
-      return;
-    }
-    if (this.scanTimer) clearTimeout(this.scanTimer);
-    this.scanTimer = undefined;
-    this.scheduleScan(Math.min(period, this.opts.rescanDelayMs ?? 5_000));
-  }
-
-  private stopScanning(): void {
-    if (this.scanTimer) clearTimeout(this.scanTimer);
-    this.scanTimer = undefined;
-  }
-
-  /**
-   * Lists every NetworkPolicy, DaemonSet and Node: is an engine enforcing policies, does any policy (ours or
-   * anyone's) reopen a metadata endpoint in a targeted namespace, and which addresses each Node has (for
-   * NodeAccessCovered). Every profile's status is then recomputed; it is written only where a condition
-   * changed.
-   */
-  private async scan(): Promise<void> {
-    const result = await scanCluster(this.client);
-    const findings: ClusterFindings = {};
-    if (result.workloads.ok) findings.enforcement = detectEnforcement(result.workloads.value);
-    else findings.enforcementError = result.workloads.error;
-    if (result.policies.ok) findings.exposure = this.auditTargetedNamespaces(result.policies.value as unknown as PolicyObject[]);
-    else findings.exposureError = result.policies.error;
-    if (result.workloads.ok) findings.nodes = nodeAddresses(result.workloads.value.nodes);
-    else findings.nodesError = result.workloads.error;
-    if (findings.enforcement && !findings.enforcement.enforced) this.log.warn(`no NetworkPolicy engine found: ${findings.enforcement.message}`);
-    this.findings = findings;
-    this.markStatusDirty(this.registry.names());
-  }
-
-  /** The audit, namespace by namespace (linear in policies), over namespaces that some profile targets. */
-  private auditTargetedNamespaces(policies: PolicyObject[]): MetadataExposureReport {
-    const profiles = this.registry.names().flatMap((n) => this.registry.get(n)?.parsed ?? []);
-    const metadataCidrs = [...new Set([...DEFAULT_METADATA_CIDRS, ...profiles.flatMap((p) => p.spec.instanceMetadata.cidrs)])];
-    const byNamespace = new Map<string, PolicyObject[]>();
-    for (const p of policies) {
-      const ns = p.metadata?.namespace ?? '';
-      const list = byNamespace.get(ns);
-      if (list) list.push(p);
-      else byNamespace.set(ns, [p]);
-    }
-    const report: MetadataExposureReport = { metadataCidrs, exposed: false, namespaces: [] };
-    for (const ns of this.namespaceInfos()) {
-      if (!profiles.some((p) => profileSelectsNamespace(p, ns))) continue;
-      const one = auditMetadataExposure(byNamespace.get(ns.name) ?? [], [{ metadata: { name: ns.name, labels: ns.labels } }], undefined, { metadataCidrs });
-      report.namespaces.push(...one.namespaces);
-      report.exposed ||= one.exposed;
-    }
-    return report;
+    this.status.enqueue(profiles);
   }
 
   private async writeStatus(name: string): Promise<void> {
@@ -529,28 +407,9 @@ export class Operator {
     if (!known || !raw || raw.metadata?.deletionTimestamp) return;
     const previous = raw.status as ProfileStatus | undefined;
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const outcomes = this.outcomes.outcomes(name);
-    const next = computeStatus({
-      generation: known.view.generation,
-      mode: known.view.mode,
-      errors: known.errors,
-      outcomes,
-      previous,
-      now,
-    });
-    if (known.parsed && known.errors.length === 0) {
-      const spec = known.parsed.spec;
-      const rules = rulesEffectiveCondition(known.warnings, known.view.generation, previous?.conditions, now);
-      // The namespaces the status counts as matched: the same set the metadata finding speaks for.
-      const targeted = new Set([...outcomes].filter(([, o]) => o.selected).map(([ns]) => ns));
-      const applies = (type: string) => type === ENGINE_CONDITION || (type === METADATA_CONDITION && spec.instanceMetadata.deny) || (type === NODES_CONDITION && spec.nodeAccess !== undefined);
-      const found = this.findings
-        ? findingConditions({ findings: this.findings, metadata: spec.instanceMetadata, nodeCidrs: spec.nodeAccess?.cidrs, targeted, generation: known.view.generation, previous: previous?.conditions, now })
-        : // Not scanned yet (e.g. right after a restart): keep what the server has, so a restart writes nothing.
-          (previous?.conditions ?? []).filter((c) => applies(c.type));
-      next.conditions = [...(next.conditions ?? []), rules, ...found];
-      this.reportTransitions(known.raw, previous?.conditions, [rules, ...found]);
-    }
+    const { next, events } = profileStatus({ known, previous, outcomes: this.outcomes.outcomes(name), findings: this.findings, now });
+    const target = { apiVersion: API_VERSION, kind: KIND, name, ...(known.raw.metadata?.uid ? { uid: known.raw.metadata.uid } : {}) };
+    for (const e of events) this.events.record(target, 'Warning', e.reason, e.message, 'Check');
     if (statusEqual(previous, next)) return;
     await patchProfileStatus(this.client, name, next as Record<string, unknown>, previous as Record<string, unknown> | undefined);
     this.metrics.statusWrites.inc();
@@ -568,17 +427,14 @@ export class Operator {
     if (abrupt) {
       this.active = false;
       this.term?.abort();
-      this.stopScanning();
-      if (this.statusTimer) clearTimeout(this.statusTimer);
+      this.scanner.stop();
+      void this.status.stop();
       void this.queue.shutDown();
       await this.elector?.stop({ release: false }).catch(() => {});
     } else {
-      if (this.statusTimer) clearTimeout(this.statusTimer);
-      this.statusTimer = undefined;
       await this.queue.shutDown();
       await this.workersDone;
-      await this.statusFlush;
-      if (this.active && this.dirtyProfiles.size > 0) await this.flushStatus();
+      await this.status.stop({ flush: this.active });
       this.active = false;
       this.term?.abort();
       await this.elector?.stop({ release: true });

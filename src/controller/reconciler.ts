@@ -2,7 +2,7 @@
 // enforcing profile renders for it. Reads only caches; writes only what differs.
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../compile/labels.js';
 import type { DesiredPolicy, ObservedPolicy } from './compare.js';
-import { applyPolicy, compactPolicy, createPolicy, deletePolicy, getPolicy, patchManagedFields, upgradedManagedFields, type NamespaceObject } from '../kube/api.js';
+import { applyPolicy, createPolicy, deletePolicy, getPolicy, patchManagedFields, upgradedManagedFields, type NamespaceObject } from '../kube/api.js';
 import type { KubeClient } from '../kube/client.js';
 import { isAlreadyExists, isNamespaceTerminating, isNotFound, statusCodeOf, WriteFencedError } from '../kube/errors.js';
 import type { EventRecorder } from '../kube/events.js';
@@ -13,6 +13,7 @@ import type { OperatorMetrics } from './metrics.js';
 import { planNamespace, policyProfile } from './plan.js';
 import type { ProfileRegistry } from './profiles.js';
 import type { OutcomeStore } from './outcomes.js';
+import type { Expectations } from './expectations.js';
 import type { NamespaceOutcome } from './status.js';
 
 export function isTerminating(ns: NamespaceObject): boolean {
@@ -21,8 +22,12 @@ export function isTerminating(ns: NamespaceObject): boolean {
 
 export interface ReconcilerDeps {
   client: KubeClient;
-  namespaces: Informer<NamespaceObject>;
-  policies: Informer<ObservedPolicy>;
+  /** The namespace cache (an Informer; tests pass any cache with get). */
+  namespaces: Pick<Informer<NamespaceObject>, 'get'>;
+  /** The managed-policy cache (an Informer; tests pass any cache with list). */
+  policies: Pick<Informer<ObservedPolicy>, 'list'>;
+  /** Our writes the policy cache has not shown yet. */
+  expectations: Expectations;
   profiles: ProfileRegistry;
   outcomes: OutcomeStore;
   events?: EventRecorder;
@@ -42,79 +47,16 @@ type OpResult = { kind: 'ok' } | { kind: 'gone' } | { kind: 'fenced' } | { kind:
 
 let sequence = 0;
 
-/**
- * Orders two resourceVersions when both are decimal integers (etcd revisions, as every API server in
- * practice serves); undefined when they cannot be compared, which callers treat as "newer".
- */
-export function compareResourceVersions(a: string | undefined, b: string | undefined): number | undefined {
-  if (!a || !b || !/^\d+$/.test(a) || !/^\d+$/.test(b)) return undefined;
-  if (a.length !== b.length) return a.length - b.length;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-const RECENT_TTL_MS = 30_000;
-
 export class Reconciler {
-  /**
-   * Our own writes the cache has not shown yet (object = created/applied, null = deleted), like client-go's
-   * expectations: a reconcile that runs before the watch event arrives must not redo them. Cleared by the
-   * next informer event for the object, or after a TTL.
-   */
-  private readonly recent = new Map<string, Map<string, { obj: ObservedPolicy | null; at: number }>>();
-
   constructor(private readonly d: ReconcilerDeps) {}
 
-  /**
-   * The informer saw an event for this policy: the cache is now at least as new as our write. Returns true
-   * when the event is only the echo of our own write (same resourceVersion, or the delete we made), which
-   * tells the reconciler nothing new: no need to reconcile the namespace again for it.
-   */
-  observedEvent(namespace: string, name: string, obj: ObservedPolicy | null): boolean {
-    const m = this.recent.get(namespace);
-    const mine = m?.get(name);
-    if (!m || !mine) return false;
-    const forget = () => {
-      m.delete(name);
-      if (m.size === 0) this.recent.delete(namespace);
-    };
-    if (mine.obj === null) {
-      forget();
-      return obj === null;
-    }
-    const order = obj === null ? undefined : compareResourceVersions(obj.metadata.resourceVersion, mine.obj.metadata.resourceVersion);
-    if (order === 0) {
-      forget();
-      return true;
-    }
-    // An event older than our write (e.g. from an intermediate step) says nothing new: keep waiting.
-    if (order !== undefined && order < 0) return true;
-    forget();
-    return false;
+  /** Managed policies of a namespace: the cache overlaid with our writes in flight. */
+  observed(namespace: string): ObservedPolicy[] {
+    return this.d.expectations.overlay(namespace, this.d.policies.list(namespace));
   }
 
   private remember(namespace: string, name: string, obj: ObservedPolicy | null): void {
-    let m = this.recent.get(namespace);
-    if (!m) this.recent.set(namespace, (m = new Map()));
-    m.set(name, { obj: obj && compactPolicy(obj), at: Date.now() });
-  }
-
-  /** Managed policies of a namespace: the cache overlaid with our recent writes. */
-  observed(namespace: string): ObservedPolicy[] {
-    const cached = this.d.policies.list(namespace);
-    const m = this.recent.get(namespace);
-    if (!m) return cached;
-    const now = Date.now();
-    const byName = new Map(cached.map((p) => [p.metadata.name!, p]));
-    for (const [name, { obj, at }] of m) {
-      if (now - at > RECENT_TTL_MS) {
-        m.delete(name);
-        continue;
-      }
-      if (obj) byName.set(name, obj);
-      else byName.delete(name);
-    }
-    if (m.size === 0) this.recent.delete(namespace);
-    return [...byName.values()];
+    this.d.expectations.wrote(namespace, name, obj);
   }
 
   async reconcile(namespace: string): Promise<{ requeue?: boolean }> {
@@ -125,7 +67,7 @@ export class Reconciler {
     const ns = this.d.namespaces.get(namespace);
     if (!ns || isTerminating(ns)) {
       // Gone or going: nothing to write (the namespace controller deletes its policies); forget it.
-      this.recent.delete(namespace);
+      this.d.expectations.forgetNamespace(namespace);
       this.d.onClashes?.(namespace, []);
       this.d.onOutcomes(this.d.outcomes.setNamespace(namespace, new Map()));
       this.d.metrics?.reconciles.inc({ result: 'skipped' });

@@ -50,7 +50,8 @@ describe('operator: policy engine and metadata exposure conditions', function ()
       return got!;
     });
     assert.equal(c.reason, 'NoEngineFound');
-    assert.match(c.message, /stored but nothing enforces them/);
+    // The finding's own sentence, said once (not wrapped in a second one that repeats it).
+    assert.match(c.message, /^no NetworkPolicy engine found: NetworkPolicies are stored but NOT enforced \(checked \d+ DaemonSets, \d+ nodes\)$/);
     await eventually(async () => {
       const events = await api.request<{ items: { reason: string; regarding?: { name?: string } }[] }>('GET', '/apis/events.k8s.io/v1/namespaces/default/events');
       assert.ok(events.items.some((e) => e.reason === 'NoPolicyEngine' && e.regarding?.name === profile));

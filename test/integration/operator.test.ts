@@ -187,6 +187,9 @@ describe('operator (integration)', function () {
     assert.ok(took < 2_000, `created ${took} ms after the deletion`);
     await eventually(async () => assert.deepEqual((await getProfile(name)).status?.failedNamespaces ?? [], []));
     await deleteProfile(name);
+    // Its policies are pruned before the next test counts writes.
+    await eventually(async () => assert.deepEqual(await policyNames(ns), []));
+    await op.whenIdle();
   });
 
   it('DryRun writes nothing and says what it would do', async () => {

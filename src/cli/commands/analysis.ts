@@ -3,7 +3,9 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { V1Namespace, V1Pod } from '@kubernetes/client-node';
-import { connectCluster, ClusterReadError, type ClusterReader } from '../../analysis/cluster-reader.js';
+import { connectCluster, type ClusterReader } from '../../kube/cluster-reader.js';
+import { KubeconfigError } from '../../kube/config.js';
+import { KubeApiError } from '../../kube/errors.js';
 import { namespaceSchema, networkPolicySchema, podSchema } from '../../analysis/input-schemas.js';
 import type { PolicyObject } from '../../analysis/policy-object.js';
 import { NAMESPACE_NAME_LABEL } from '../../analysis/model.js';
@@ -138,30 +140,33 @@ function openCluster(deps: AnalysisDeps, kubeconfig: string | undefined): Cluste
   try {
     return deps.connect(kubeconfig);
   } catch (err) {
-    if (err instanceof ClusterReadError) throw new InputError(err.message);
+    if (err instanceof KubeconfigError) throw new InputError(err.message, { cause: err });
     throw err;
   }
 }
 
-/** Wraps every list call so a failure becomes the one-line user error the CLI prints. */
+/**
+ * Wraps every list call so a failure becomes the one-line user error the CLI prints; the error behind it
+ * (a KubeApiError with the HTTP status, a timeout, a refused connection) stays its cause.
+ */
 function userFacingReader(reader: ClusterReader): ClusterReader {
   const wrap =
-    <T>(read: () => Promise<T>) =>
+    <T>(what: string, read: () => Promise<T>) =>
     async (): Promise<T> => {
       try {
         return await read();
       } catch (err) {
-        if (err instanceof ClusterReadError) throw new InputError(`${reader.description}: ${err.message}`);
-        throw err;
+        const reason = err instanceof KubeApiError ? `HTTP ${err.statusCode} ${err.reason}` : (err instanceof Error ? err.message : String(err)).split('\n')[0];
+        throw new InputError(`${reader.description}: cannot list ${what}: ${reason}`, { cause: err });
       }
     };
   return {
     description: reader.description,
-    namespaces: wrap(() => reader.namespaces()),
-    pods: wrap(() => reader.pods()),
-    networkPolicies: wrap(() => reader.networkPolicies()),
-    daemonSets: wrap(() => reader.daemonSets()),
-    nodes: wrap(() => reader.nodes()),
+    namespaces: wrap('namespaces', () => reader.namespaces()),
+    pods: wrap('pods', () => reader.pods()),
+    networkPolicies: wrap('networkpolicies', () => reader.networkPolicies()),
+    daemonSets: wrap('daemonsets', () => reader.daemonSets()),
+    nodes: wrap('nodes', () => reader.nodes()),
   };
 }
 

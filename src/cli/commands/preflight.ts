@@ -7,6 +7,7 @@ import { checkArmTemplate, parameterValuesFromFile, type ArmTemplateReport } fro
 import { detectEnforcement, type EnforcementFinding, type EnforcementInput } from '../../analysis/enforcement.js';
 import { daemonSetSchema, nodeSchema, podSchema } from '../../analysis/input-schemas.js';
 import { collect, describeSource, InputError, parseWith, readDocuments } from '../input.js';
+import { statusCodeOf } from '../../kube/errors.js';
 import type { AnalysisContext } from './analysis.js';
 
 interface PreflightOptions {
@@ -64,7 +65,8 @@ async function readInventory(files: readonly string[]): Promise<EnforcementInput
   return out.pods.length > 0 ? out : { daemonSets: out.daemonSets, nodes: out.nodes };
 }
 
-const isForbidden = (err: unknown) => err instanceof InputError && /HTTP 403/.test(err.message);
+/** Decided on the HTTP status the API server answered, never on message text. */
+const isForbidden = (err: unknown) => err instanceof InputError && statusCodeOf(err.cause) === 403;
 
 /**
  * Lists DaemonSets and Nodes. A caller may be forbidden to list them: without Nodes the AKS labels

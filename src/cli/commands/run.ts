@@ -121,7 +121,8 @@ export function registerRunCommand(program: Command): void {
     .action(async (flags: Record<string, unknown>) => {
       if (flags.leaderElect === true) flags.leaderElect = 'true';
       const options = resolveRunOptions(flags);
-      const operator = new Operator(operatorOptions(options));
+      const from = flags.kubeconfig ? '--kubeconfig' : RUN_ENV.kubeconfig;
+      const operator = new Operator({ ...operatorOptions(options), ...(options.kubeconfig ? { kubeconfigFrom: from } : {}) });
       let stopping: Promise<void> | undefined;
       const shutdown = (signal: string) => {
         if (stopping) {

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1DaemonSet, V1Pod } from '@kubernetes/client-node';
-import { ClusterReadError, type ClusterReader } from '../../../src/analysis/cluster-reader.js';
+import type { ClusterReader } from '../../../src/kube/cluster-reader.js';
+import { KubeApiError } from '../../../src/kube/errors.js';
 import { InputError } from '../../../src/cli/input.js';
 import { runCli } from '../analysis/fixtures/run-cli.js';
 
@@ -113,10 +114,11 @@ describe('cli: explain', () => {
       assert.equal(JSON.parse(merged.stdout).allowed, true);
     });
     it('a failed list call is a one-line error naming the cluster', async () => {
-      const cluster = fakeCluster({ pods: async () => Promise.reject(new ClusterReadError('cannot list pods: HTTP 403', 403)) });
+      const cluster = fakeCluster({ pods: async () => Promise.reject(new KubeApiError(403, 'Forbidden', 'pods is forbidden: User "u" cannot list resource "pods"', 'GET', '/api/v1/pods')) });
       const run = await runCli(['explain', '--from', '1.1.1.1', '--to', 'shop/x=y', '--port', '80', '--live'], { cluster });
       assert.ok(run.error instanceof InputError);
-      assert.equal(run.error.message, 'fake: cannot list pods: HTTP 403');
+      assert.equal(run.error.message, 'fake: cannot list pods: HTTP 403 Forbidden');
+      assert.equal((run.error.cause as KubeApiError).statusCode, 403, 'the status stays on the error for callers to decide on');
     });
   });
 });
@@ -225,7 +227,8 @@ describe('cli: preflight', () => {
 
   it('reads the live cluster, falling back to pods when DaemonSets are forbidden', async () => {
     const calicoPod: V1Pod = { metadata: { namespace: 'calico-system', name: 'calico-node-x1', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'calico-node', uid: '1' }] }, spec: { containers: [{ name: 'calico-node', image: 'calico/node:v3' }] }, status: { phase: 'Running' } };
-    const forbidden = fakeCluster({ daemonSets: async () => Promise.reject(new ClusterReadError('cannot list daemonsets: HTTP 403', 403)), pods: async () => [calicoPod] });
+    // Decided on the status code: the message says nothing about 403.
+    const forbidden = fakeCluster({ daemonSets: async () => Promise.reject(new KubeApiError(403, 'Forbidden', 'no', 'GET', '/apis/apps/v1/daemonsets')), pods: async () => [calicoPod] });
     const run = await runCli(['preflight', '-o', 'json'], { cluster: forbidden });
     const finding = JSON.parse(run.stdout);
     assert.equal(run.exitCode, 0);

@@ -149,7 +149,7 @@ describe('planNamespace', () => {
 
 describe('compareResourceVersions', () => {
   it('orders etcd revisions numerically and refuses what it cannot compare', async () => {
-    const { compareResourceVersions } = await import('../../../src/controller/reconciler.js');
+    const { compareResourceVersions } = await import('../../../src/controller/expectations.js');
     assert.equal(compareResourceVersions('9', '10')! < 0, true);
     assert.equal(compareResourceVersions('100', '99')! > 0, true);
     assert.equal(compareResourceVersions('42', '42'), 0);

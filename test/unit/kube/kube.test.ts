@@ -6,6 +6,7 @@ import { KubeApiError, isAlreadyExists, isNamespaceTerminating, isNotFound } fro
 import { microTime } from '../../../src/kube/lease.js';
 import { WriteCounter } from '../../../src/kube/client.js';
 import { Interner } from '../../../src/kube/intern.js';
+import { KubeconfigError, kubeconfigSource, loadKubeConfig } from '../../../src/kube/config.js';
 
 describe('TokenBucket', () => {
   it('lets a burst through, then spaces requests at the rate', async () => {
@@ -99,5 +100,26 @@ describe('misc', () => {
     assert.equal(c.total(), 3);
     assert.equal(c.total(['networkpolicies']), 2);
     assert.deepEqual(c.snapshot(), { 'leases/update': 1, 'networkpolicies/create': 2 });
+  });
+});
+
+describe('kubeconfig errors name the kubeconfig and where it came from', () => {
+  const table: [string, string | undefined, string, NodeJS.ProcessEnv, boolean, { path: string; from: string }][] = [
+    // case, path, from, env, ~/.kube/config exists, source
+    ['a flag', '/x', '--kubeconfig', { KUBECONFIG: '/k' }, true, { path: '/x', from: 'from --kubeconfig' }],
+    ['an environment variable of run', '/y', 'KUBECONFIG_PATH', {}, false, { path: '/y', from: 'from KUBECONFIG_PATH' }],
+    ['KUBECONFIG', undefined, '--kubeconfig', { KUBECONFIG: '/k', HOME: '/h' }, true, { path: '/k', from: 'from KUBECONFIG' }],
+    ['the default file', undefined, '--kubeconfig', { HOME: '/h' }, true, { path: '/h/.kube/config', from: 'the default' }],
+    ['in-cluster', undefined, '--kubeconfig', { HOME: '/h', KUBERNETES_SERVICE_HOST: '10.0.0.1' }, false, { path: '/var/run/secrets/kubernetes.io/serviceaccount', from: 'in-cluster service account' }],
+  ];
+  for (const [what, path, from, env, exists, want] of table) {
+    it(what, () => assert.deepEqual(kubeconfigSource(path, from, env, () => exists), want));
+  }
+
+  it('an unreadable file: one line with the path, the cause and its source', () => {
+    assert.throws(
+      () => loadKubeConfig('/nonexistent/kubeconfig', 'KUBECONFIG_PATH'),
+      (err: unknown) => err instanceof KubeconfigError && err.message === "cannot load kubeconfig /nonexistent/kubeconfig: ENOENT: no such file or directory, open '/nonexistent/kubeconfig' (from KUBECONFIG_PATH)",
+    );
   });
 });

@@ -1,0 +1,37 @@
+// Reading the objects the analysis commands need from a live cluster, through the one Kubernetes client
+// (KubeClient, listAll): objects arrive in their wire form (`from`, as in files and render() output), and
+// a failed list is a KubeApiError with its HTTP status, on which callers decide (never on message text).
+// The commands take a ClusterReader so tests can pass one of their own.
+import type { V1DaemonSet, V1Namespace, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { PolicyObject } from '../analysis/policy-object.js';
+import { listAll, NAMESPACES_PATH } from './api.js';
+import { KubeClient } from './client.js';
+import { ALL_DAEMON_SETS_PATH, ALL_NETWORK_POLICIES_PATH, NODES_PATH } from './cluster-scan.js';
+import { loadKubeConfig } from './config.js';
+
+export interface ClusterReader {
+  /** Where the objects come from, for messages (the kubeconfig path or `default kubeconfig`). */
+  readonly description: string;
+  namespaces(): Promise<V1Namespace[]>;
+  pods(): Promise<V1Pod[]>;
+  networkPolicies(): Promise<PolicyObject[]>;
+  daemonSets(): Promise<V1DaemonSet[]>;
+  nodes(): Promise<V1Node[]>;
+}
+
+/**
+ * A reader for the cluster in `kubeconfigPath`, or the default kubeconfig (KUBECONFIG, ~/.kube/config,
+ * in-cluster). Throws KubeconfigError when the kubeconfig cannot be loaded.
+ */
+export function connectCluster(kubeconfigPath: string | undefined): ClusterReader {
+  const client = new KubeClient(loadKubeConfig(kubeconfigPath, '--kubeconfig'));
+  const list = async <T>(path: string): Promise<T[]> => (await listAll<T>(client, path)).items;
+  return {
+    description: kubeconfigPath ?? 'default kubeconfig',
+    namespaces: () => list<V1Namespace>(NAMESPACES_PATH),
+    pods: () => list<V1Pod>('/api/v1/pods'),
+    networkPolicies: () => list<PolicyObject>(ALL_NETWORK_POLICIES_PATH),
+    daemonSets: () => list<V1DaemonSet>(ALL_DAEMON_SETS_PATH),
+    nodes: () => list<V1Node>(NODES_PATH),
+  };
+}
