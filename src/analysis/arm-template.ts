@@ -1,9 +1,19 @@
 // AKS ARM template check: every Microsoft.ContainerService/managedClusters resource must set
 // properties.networkProfile.networkPolicy to azure, calico or cilium, or its NetworkPolicies are
-// never enforced (the setting is fixed at cluster creation).
+// never enforced; networkPolicy cilium and networkDataplane cilium go together. The engine of an
+// existing cluster can be changed with `az aks update` (node pools are reimaged): no redeploy.
 
 export const MANAGED_CLUSTERS_TYPE = 'Microsoft.ContainerService/managedClusters';
 export const ENFORCING_NETWORK_POLICIES = ['azure', 'calico', 'cilium'] as const;
+
+/** How to fix an existing cluster instead of redeploying it. */
+export const AKS_UPDATE_ADVICE =
+  'fix the template, and on an existing cluster change the engine with `az aks update --resource-group <rg> --name <cluster> --network-policy cilium --network-dataplane cilium` (node pools are reimaged; no redeploy)';
+
+/** Which guardrails backend (docs/guardrails.md) an AKS engine supports. */
+export function aksGuardrailsBackend(networkPolicy: string): 'Cilium' | 'NetworkPolicy' {
+  return networkPolicy.toLowerCase() === 'cilium' ? 'Cilium' : 'NetworkPolicy';
+}
 
 export interface ArmClusterCheck {
   /** The resource's `name` (resolved when it is a simple parameters()/variables() reference). */
@@ -12,6 +22,10 @@ export interface ArmClusterCheck {
   path: string;
   /** The effective value, when it could be determined. */
   networkPolicy?: string;
+  /** properties.networkProfile.networkDataplane, when set and resolvable (azure | cilium). */
+  networkDataplane?: string;
+  /** For an enforcing engine: the guardrails backend it supports (AKS-managed Calico and Azure NPM: NetworkPolicy only). */
+  guardrailsBackend?: 'Cilium' | 'NetworkPolicy';
   ok: boolean;
   reason: string;
 }
@@ -73,17 +87,32 @@ function checkCluster(resource: Record<string, unknown>, path: string, symbol: s
   const name = resolvedName.ok && typeof resolvedName.value === 'string' ? resolvedName.value : typeof rawName === 'string' ? rawName : (symbol ?? '(unnamed)');
   const properties = isRecord(resource.properties) ? resource.properties : {};
   const profile = isRecord(properties.networkProfile) ? properties.networkProfile : undefined;
-  if (!profile) return { name, path, ok: false, reason: 'properties.networkProfile is not set (the cluster gets no network policy engine)' };
-  if (!Object.hasOwn(profile, 'networkPolicy')) return { name, path, ok: false, reason: 'properties.networkProfile.networkPolicy is not set (no network policy engine)' };
+  if (!profile) return { name, path, ok: false, reason: `properties.networkProfile is not set (the cluster gets no network policy engine); ${AKS_UPDATE_ADVICE}` };
+  if (!Object.hasOwn(profile, 'networkPolicy')) return { name, path, ok: false, reason: `properties.networkProfile.networkPolicy is not set (none: no network policy engine); ${AKS_UPDATE_ADVICE}` };
   const value = resolve(profile.networkPolicy, scope);
   if (!value.ok) return { name, path, ok: false, reason: `properties.networkProfile.networkPolicy is the expression ${value.expression}, which this check cannot evaluate; use a literal or pass --parameters` };
   if (typeof value.value !== 'string') return { name, path, ok: false, reason: `properties.networkProfile.networkPolicy must be a string, got ${JSON.stringify(value.value)}` };
   const networkPolicy = value.value;
-  const ok = (ENFORCING_NETWORK_POLICIES as readonly string[]).includes(networkPolicy.toLowerCase());
-  const reason = ok
-    ? `networkPolicy is ${networkPolicy}`
-    : `properties.networkProfile.networkPolicy is ${JSON.stringify(networkPolicy)}; must be one of ${ENFORCING_NETWORK_POLICIES.join(', ')}`;
-  return { name, path, networkPolicy, ok, reason };
+  const dataplaneValue = Object.hasOwn(profile, 'networkDataplane') ? resolve(profile.networkDataplane, scope) : undefined;
+  const networkDataplane = dataplaneValue?.ok && typeof dataplaneValue.value === 'string' ? dataplaneValue.value : undefined;
+  const base: ArmClusterCheck = { name, path, networkPolicy, ok: false, reason: '' };
+  if (networkDataplane !== undefined) base.networkDataplane = networkDataplane;
+  if (!(ENFORCING_NETWORK_POLICIES as readonly string[]).includes(networkPolicy.toLowerCase()))
+    return { ...base, reason: `properties.networkProfile.networkPolicy is ${JSON.stringify(networkPolicy)}; must be one of ${ENFORCING_NETWORK_POLICIES.join(', ')}; ${AKS_UPDATE_ADVICE}` };
+  const cilium = networkPolicy.toLowerCase() === 'cilium';
+  const ciliumPlane = networkDataplane?.toLowerCase() === 'cilium';
+  if (dataplaneValue !== undefined && !dataplaneValue.ok && cilium)
+    return { ...base, reason: `properties.networkProfile.networkDataplane is the expression ${dataplaneValue.expression}, which this check cannot evaluate; networkPolicy cilium needs networkDataplane cilium` };
+  if (cilium && !ciliumPlane) return { ...base, reason: `networkPolicy cilium needs networkDataplane cilium (it is ${networkDataplane === undefined ? 'not set' : JSON.stringify(networkDataplane)})` };
+  if (ciliumPlane && !cilium) return { ...base, reason: `networkDataplane cilium enforces NetworkPolicies only with networkPolicy cilium (it is ${JSON.stringify(networkPolicy)}); change it with \`az aks update --network-policy cilium\`` };
+  const guardrailsBackend = aksGuardrailsBackend(networkPolicy);
+  const note =
+    networkPolicy.toLowerCase() === 'azure'
+      ? '; Azure NPM is retiring: `az aks update --network-policy cilium --network-dataplane cilium` moves to Cilium, which also allows cluster-scoped guardrails (guardrails backend Cilium)'
+      : guardrailsBackend === 'Cilium'
+        ? '; guardrails backend Cilium is available (docs/guardrails.md)'
+        : '; AKS-managed Calico enforces standard NetworkPolicy only (guardrails backend NetworkPolicy)';
+  return { ...base, ok: true, guardrailsBackend, reason: `networkPolicy is ${networkPolicy}${networkDataplane ? `, networkDataplane ${networkDataplane}` : ''}${note}` };
 }
 
 function walk(resources: unknown, path: string, scope: Scope, out: ArmClusterCheck[]): void {

@@ -2,7 +2,7 @@
 // CIDRs) are written once. `npm run crd` writes crds/segmentationprofiles.segmentation.dev.yaml from it;
 // a test fails if the committed file drifts. It mirrors src/api/profile.ts, and a test runs both over
 // the same corpus of valid and invalid profiles.
-import { DEFAULT_DNS_NAMESPACE, DEFAULT_DNS_POD_LABELS, DEFAULT_METADATA_CIDRS, DEFAULT_NODE_DENY_PORTS, GROUP, KIND, PATTERNS, PLURAL, VERSION } from './profile.js';
+import { CLUSTER_SCOPED_BACKENDS, DEFAULT_DENY_TIERS, DNS_PRESETS, DEFAULT_DNS_NAMESPACE, DEFAULT_DNS_POD_LABELS, DEFAULT_METADATA_CIDRS, DEFAULT_NODE_DENY_PORTS, GROUP, GUARDRAIL_BACKENDS, KIND, PATTERNS, PLURAL, VERSION } from './profile.js';
 
 type Schema = Record<string, unknown>;
 
@@ -130,6 +130,13 @@ const portList = (description: string): Schema => ({ type: 'array', description,
 const spec: Schema = {
   type: 'object',
   description: 'What every targeted namespace gets.',
+  'x-kubernetes-validations': [
+    {
+      rule: `!has(self.guardrails) || !has(self.guardrails.backend) || !(self.guardrails.backend in [${CLUSTER_SCOPED_BACKENDS.map((b) => `'${b}'`).join(', ')}]) || !has(self.excludeNamespaces) || self.excludeNamespaces.all(n, !n.contains('*') && !n.contains('?'))`,
+      message: 'globs cannot be expressed as a namespace selector for a cluster-scoped guardrails backend: list the names, or label those namespaces segmentation.dev/ignore=true',
+      fieldPath: '.excludeNamespaces',
+    },
+  ],
   properties: {
     mode: str('Enforce (default) writes NetworkPolicies; DryRun only reports in status what it would create, change and delete.', { enum: ['Enforce', 'DryRun'], default: 'Enforce' }),
     namespaceSelector: labelSelector('Which namespaces to target. Omitted: every namespace.'),
@@ -161,6 +168,9 @@ const spec: Schema = {
         namespace: str('Namespace of the DNS pods (matched by its kubernetes.io/metadata.name label).', { default: DEFAULT_DNS_NAMESPACE, maxLength: 63, pattern: DNS1123_LABEL }),
         podSelector: { ...labelSelector('The DNS pods (default k8s-app=kube-dns).'), default: { matchLabels: DEFAULT_DNS_POD_LABELS } },
         nodeLocalCIDRs: { type: 'array', description: 'NodeLocal DNSCache addresses, e.g. 169.254.20.10/32.', maxItems: 8, items: cidr('A NodeLocal DNSCache address.') },
+        preset: str('Extra DNS servers of a platform, allowed on UDP and TCP 53 alongside cluster DNS: AKSLocalDNS adds 169.254.10.0/24 (AKS LocalDNS answers on 169.254.10.10 and .11). On Cilium an ipBlock never matches node addresses: see docs/policies.md.', {
+          enum: Object.keys(DNS_PRESETS),
+        }),
       },
     },
     instanceMetadata: {
@@ -213,6 +223,25 @@ const spec: Schema = {
       properties: {
         allowFrom: { type: 'array', description: 'The pods, by label.', minItems: 1, maxItems: 32, items: targetedPods('may reach the API server') },
       },
+    },
+    guardrails: {
+      type: 'object',
+      default: {},
+      description:
+        'Where the metadata block and the node-port block live (docs/guardrails.md). A cluster-scoped backend adds one set of cluster-scoped deny objects per profile that no namespace admin can reopen; the per-namespace policies keep their excepts.',
+      properties: {
+        backend: str(
+          'Auto (default: picked from the engine the operator detects; NetworkPolicy offline), NetworkPolicy (per-namespace policies only), Cilium (CiliumClusterwideNetworkPolicy egressDeny), ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2, Admin tier) or Calico (projectcalico.org/v3 GlobalNetworkPolicy in its own Tier). The cluster-scoped backends reject glob excludes.',
+          { enum: [...GUARDRAIL_BACKENDS], default: 'Auto' },
+        ),
+        defaultDenyTier: str(
+          'NetworkPolicy (default): the default deny is a NetworkPolicy in each namespace. Baseline (backend ClusterNetworkPolicy only): one Baseline-tier ClusterNetworkPolicy denies what no NetworkPolicy decides, so namespace owners\' own NetworkPolicies decide; it cannot deny ingress from outside the cluster.',
+          { enum: [...DEFAULT_DENY_TIERS], default: 'NetworkPolicy' },
+        ),
+      },
+      'x-kubernetes-validations': [
+        { rule: "!has(self.defaultDenyTier) || self.defaultDenyTier != 'Baseline' || (has(self.backend) && self.backend == 'ClusterNetworkPolicy')", message: 'Baseline needs backend: ClusterNetworkPolicy (the Baseline tier is part of ClusterNetworkPolicy)', fieldPath: '.defaultDenyTier' },
+      ],
     },
     allow: {
       type: 'array',

@@ -16,6 +16,12 @@ export const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease
 export const DEFAULT_METADATA_CIDRS = ['169.254.169.254/32', 'fd00:ec2::254/128'];
 export const DEFAULT_DNS_NAMESPACE = 'kube-system';
 export const DEFAULT_DNS_POD_LABELS = { 'k8s-app': 'kube-dns' };
+/**
+ * DNS presets: extra DNS servers allowed on UDP and TCP 53 alongside cluster DNS. AKS LocalDNS answers on
+ * 169.254.10.10 and 169.254.10.11 on every node.
+ */
+export const DNS_PRESETS = { AKSLocalDNS: ['169.254.10.0/24'] } as const;
+export type DnsPreset = keyof typeof DNS_PRESETS;
 
 /**
  * Name and label patterns, as strings in the RE2 subset that both JavaScript and the API server (OpenAPI
@@ -148,6 +154,38 @@ export const nodeAccessSchema = z.strictObject({
   denyPorts: z.array(numericPortSchema).min(1).max(16).default(DEFAULT_NODE_DENY_PORTS),
 });
 
+/**
+ * Where the metadata block and the node-port block live (docs/guardrails.md). `NetworkPolicy`: today's
+ * per-namespace policies only. The cluster-scoped backends add one set of objects per profile that no
+ * namespace admin can reopen. `Auto`: picked from what the operator detects (offline: NetworkPolicy).
+ */
+export const GUARDRAIL_BACKENDS = ['Auto', 'NetworkPolicy', 'Cilium', 'ClusterNetworkPolicy', 'Calico'] as const;
+export type GuardrailBackend = (typeof GUARDRAIL_BACKENDS)[number];
+/** The backends whose objects are cluster-scoped (not Auto, not NetworkPolicy). */
+export const CLUSTER_SCOPED_BACKENDS = ['Cilium', 'ClusterNetworkPolicy', 'Calico'] as const;
+export type ClusterScopedBackend = (typeof CLUSTER_SCOPED_BACKENDS)[number];
+export const DEFAULT_DENY_TIERS = ['NetworkPolicy', 'Baseline'] as const;
+export const DEFAULT_GUARDRAILS = { backend: 'Auto' as const, defaultDenyTier: 'NetworkPolicy' as const };
+
+export function isClusterScopedBackend(backend: string): backend is ClusterScopedBackend {
+  return (CLUSTER_SCOPED_BACKENDS as readonly string[]).includes(backend);
+}
+
+/** A namespace glob that is not a plain name: cluster-scoped objects cannot express it as a selector. */
+export function isGlob(pattern: string): boolean {
+  return /[*?]/.test(pattern);
+}
+
+export const guardrailsSchema = z
+  .strictObject({
+    backend: z.enum(GUARDRAIL_BACKENDS).default('Auto'),
+    defaultDenyTier: z.enum(DEFAULT_DENY_TIERS).default('NetworkPolicy'),
+  })
+  .superRefine((g, ctx) => {
+    if (g.defaultDenyTier === 'Baseline' && g.backend !== 'ClusterNetworkPolicy')
+      ctx.addIssue({ code: 'custom', path: ['defaultDenyTier'], message: 'Baseline needs backend: ClusterNetworkPolicy (the Baseline tier is part of ClusterNetworkPolicy)' });
+  });
+
 export const apiServerSchema = z.strictObject({
   allowFrom: z.array(targetedPodsSchema).min(1).max(32),
 });
@@ -169,6 +207,7 @@ export const specSchema = z
         namespace: z.string().max(63).regex(DNS1123_LABEL, 'must be a namespace name').default(DEFAULT_DNS_NAMESPACE),
         podSelector: labelSelectorSchema.default({ matchLabels: DEFAULT_DNS_POD_LABELS }),
         nodeLocalCIDRs: z.array(cidrString).max(8).optional(),
+        preset: z.enum(Object.keys(DNS_PRESETS) as [DnsPreset]).optional(),
       })
       .default({ namespace: DEFAULT_DNS_NAMESPACE, podSelector: { matchLabels: DEFAULT_DNS_POD_LABELS } }),
     instanceMetadata: z
@@ -180,9 +219,16 @@ export const specSchema = z
       .default({ deny: true, cidrs: DEFAULT_METADATA_CIDRS }),
     nodeAccess: nodeAccessSchema.optional(),
     apiServer: apiServerSchema.optional(),
+    guardrails: guardrailsSchema.default(DEFAULT_GUARDRAILS),
     allow: z.array(allowRuleSchema).max(128).default([]),
   })
   .superRefine((spec, ctx) => {
+    if (isClusterScopedBackend(spec.guardrails.backend)) {
+      spec.excludeNamespaces?.forEach((pattern, i) => {
+        if (isGlob(pattern))
+          ctx.addIssue({ code: 'custom', path: ['excludeNamespaces', i], message: `the glob "${pattern}" cannot be expressed as a namespace selector for the ${spec.guardrails.backend} backend: list the names, or label those namespaces segmentation.dev/ignore=true` });
+      });
+    }
     const seen = new Map<string, number>();
     spec.allow.forEach((rule, i) => {
       const first = seen.get(rule.name);
@@ -250,4 +296,5 @@ export type Peer = z.output<typeof peerSchema>;
 export type MetadataException = z.output<typeof metadataExceptionSchema>;
 export type NodeAccess = z.output<typeof nodeAccessSchema>;
 export type ApiServerAccess = z.output<typeof apiServerSchema>;
+export type Guardrails = z.output<typeof guardrailsSchema>;
 export type Condition = z.output<typeof conditionSchema>;

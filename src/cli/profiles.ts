@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { SegmentationProfile } from '../api/profile.js';
 import { API_VERSION, KIND, segmentationProfileSchema } from '../api/profile.js';
-import type { ClusterFacts, CompiledProfile, NamespaceInfo } from '../compile/render.js';
+import type { ClusterFacts, CompiledProfile, CompileOptions, NamespaceInfo } from '../compile/render.js';
 import { compileProfile } from '../compile/render.js';
 import { formatWarning, profileWarnings, type ProfileWarning } from '../compile/warnings.js';
 import { loadClusterFacts, withClusterHint } from './cluster-facts.js';
@@ -24,24 +24,24 @@ function kindOf(value: unknown): string | undefined {
 }
 
 /** Every problem with one profile document (empty when it is valid and compiles). */
-export function checkProfileDocument(doc: SourceDocument, facts: ClusterFacts = {}): { problems: string[]; loaded?: LoadedProfile } {
+export function checkProfileDocument(doc: SourceDocument, facts: ClusterFacts = {}, options: CompileOptions = {}): { problems: string[]; loaded?: LoadedProfile } {
   const kind = kindOf(doc.value);
   if (kind !== KIND) return { problems: [`${describeSource(doc)}: kind: expected ${KIND} (${API_VERSION}), got ${kind === undefined ? 'no kind' : kind}`] };
   const parsed = segmentationProfileSchema.safeParse(doc.value);
   if (!parsed.success) return { problems: describeZodIssues(doc, parsed.error) };
-  const result = compileProfile(parsed.data, facts);
+  const result = compileProfile(parsed.data, facts, options);
   if (!result.ok) return { problems: result.errors.map((e) => `${describeSource(doc)}: ${e}`) };
   return { problems: [], loaded: { source: doc, profile: parsed.data, compiled: result.compiled, warnings: profileWarnings(parsed.data) } };
 }
 
 /** Loads profiles from files; throws an InputError naming the first problem (and how many more). */
-export async function loadProfiles(files: readonly string[], clusterFiles?: readonly string[]): Promise<LoadedProfile[]> {
+export async function loadProfiles(files: readonly string[], clusterFiles?: readonly string[], options: CompileOptions = {}): Promise<LoadedProfile[]> {
   const facts = await loadClusterFacts(clusterFiles);
   const loaded: LoadedProfile[] = [];
   const problems: string[] = [];
   for (const file of files) {
     for (const doc of await readDocuments(file)) {
-      const result = checkProfileDocument(doc, facts);
+      const result = checkProfileDocument(doc, facts, options);
       problems.push(...result.problems.map((p) => withClusterHint(p, clusterFiles)));
       if (result.loaded) loaded.push(result.loaded);
     }

@@ -5,7 +5,10 @@ import { parseCidr } from '../api/cidr.js';
 import type { IPBlock, LabelSelector as WireSelector, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../api/networkpolicy.js';
 import type { ApiServerEndpoints } from '../api/apiserver-endpoints.js';
 import type { AllowRule, LabelSelector, Peer, SegmentationProfile } from '../api/profile.js';
-import { SYSTEM_NAMESPACES } from '../api/profile.js';
+import type { GuardrailBackend } from '../api/profile.js';
+import { DNS_PRESETS, isGlob, SYSTEM_NAMESPACES } from '../api/profile.js';
+import type { GuardrailObject, ResolvedBackend } from './guardrails/index.js';
+import { GuardrailError, isClusterScoped, renderGuardrails, resolveBackend } from './guardrails/index.js';
 import type { PolicyContext } from './builders.js';
 import { allowApiServer, allowEgress, allowIngress, allowMetadata, denyAll, dnsEgress, dnsServer, dnsServerForRule, intersectSelectors, openEgress, ports, selector } from './builders.js';
 import { allAddressesExcept, guardedIpBlock, MetadataOverlapError } from './ipblocks.js';
@@ -24,6 +27,7 @@ export interface CompiledProfile {
   blockedMetadata: Cidr[];
   /** `0.0.0.0/0` and `::/0` minus the metadata CIDRs. */
   allExceptMetadata: IPBlock[];
+  /** Node-local DNS servers (spec.dns.nodeLocalCIDRs, then spec.dns.preset's ranges), guarded. */
   nodeLocalDns: IPBlock[];
   /** Per allow rule, its ipBlock destination already guarded (undefined for pod destinations). */
   ruleIpBlocks: (IPBlock | undefined)[];
@@ -35,6 +39,21 @@ export interface CompiledProfile {
   nodeGuard?: NodeAccessGuard;
   /** "The namespaces this profile targets" as a namespace selector, for cross-namespace peers. */
   targetedNamespaces: WireSelector;
+  /** The guardrails backend rendered for (Auto resolved; see CompileOptions.guardrails). */
+  backend: ResolvedBackend;
+  /** The cluster-scoped guardrail objects (empty for the NetworkPolicy backend). docs/guardrails.md. */
+  guardrails: GuardrailObject[];
+}
+
+export interface CompileOptions {
+  /**
+   * Set by a caller that also applies the cluster-scoped guardrail objects (`render`). Only then may the
+   * per-namespace metadata and node-port policies be left to the guardrails: a caller without it (today's
+   * operator) compiles for the NetworkPolicy backend whatever the profile says, so nothing is weakened.
+   * `override` replaces spec.guardrails.backend (render --backend; later the operator's detection for
+   * Auto); Auto without an override is NetworkPolicy.
+   */
+  guardrails?: { override?: GuardrailBackend | undefined };
 }
 
 export type CompileResult = { ok: true; compiled: CompiledProfile } | { ok: false; errors: string[] };
@@ -60,9 +79,11 @@ export const MISSING_API_SERVER = "the API server's endpoint addresses are not k
 /**
  * Everything a profile means that cannot depend on the namespace, checked once. Errors name the field.
  */
-export function compileProfile(profile: SegmentationProfile, facts: ClusterFacts = {}): CompileResult {
+export function compileProfile(profile: SegmentationProfile, facts: ClusterFacts = {}, options: CompileOptions = {}): CompileResult {
   const spec = profile.spec;
   const errors: string[] = [];
+  const backend: ResolvedBackend = options.guardrails ? resolveBackend(spec.guardrails.backend, options.guardrails.override) : 'NetworkPolicy';
+  if (isClusterScoped(backend)) errors.push(...clusterScopedErrors(profile, backend));
   const blockedMetadata = spec.instanceMetadata.deny ? spec.instanceMetadata.cidrs.map((c) => parseCidr(c)!) : [];
   const guard = (path: string, cidr: string, except: readonly string[] = []): IPBlock | undefined => {
     try {
@@ -73,7 +94,8 @@ export function compileProfile(profile: SegmentationProfile, facts: ClusterFacts
       return undefined;
     }
   };
-  const nodeLocalDns = (spec.dns.nodeLocalCIDRs ?? []).flatMap((cidr, i) => guard(`spec.dns.nodeLocalCIDRs[${i}]`, cidr) ?? []);
+  const presetDns = spec.dns.preset ? DNS_PRESETS[spec.dns.preset].flatMap((cidr) => guard(`spec.dns.preset (${spec.dns.preset})`, cidr) ?? []) : [];
+  const nodeLocalDns = [...(spec.dns.nodeLocalCIDRs ?? []).flatMap((cidr, i) => guard(`spec.dns.nodeLocalCIDRs[${i}]`, cidr) ?? []), ...presetDns];
   const ruleIpBlocks = spec.allow.map((rule, i) => (rule.to.ipBlock ? guard(`spec.allow[${i}].to.ipBlock.cidr`, rule.to.ipBlock.cidr, rule.to.ipBlock.except) : undefined));
   let apiServer: CompiledProfile['apiServer'];
   // Only needed when egress is denied: with egress open the API server is reachable already (a warning).
@@ -93,10 +115,38 @@ export function compileProfile(profile: SegmentationProfile, facts: ClusterFacts
     ruleIpBlocks,
     metadataBlocks: spec.instanceMetadata.cidrs.map((c) => ({ cidr: parseCidr(c)!.text })),
     targetedNamespaces: targetedNamespacesSelector(profile),
+    backend,
+    guardrails: [],
   };
   if (apiServer) compiled.apiServer = apiServer;
   if (spec.nodeAccess) compiled.nodeGuard = { cidrs: normaliseNodeCidrs(spec.nodeAccess.cidrs), denyPorts: ports(spec.nodeAccess.denyPorts)! };
+  try {
+    compiled.guardrails = renderGuardrails(compiled);
+  } catch (err) {
+    if (!(err instanceof GuardrailError)) throw err;
+    return { ok: false, errors: [`${err.message} (guardrails backend ${backend})`] };
+  }
   return { ok: true, compiled };
+}
+
+/**
+ * What a cluster-scoped backend cannot express. The schema rejects these when the profile names the
+ * backend itself; they are checked again here for a backend chosen by an override.
+ */
+function clusterScopedErrors(profile: SegmentationProfile, backend: ResolvedBackend): string[] {
+  const spec = profile.spec;
+  const errors: string[] = [];
+  spec.excludeNamespaces?.forEach((pattern, i) => {
+    if (isGlob(pattern)) errors.push(`spec.excludeNamespaces[${i}]: the glob "${pattern}" cannot be expressed as a namespace selector for the ${backend} backend: list the names, or label those namespaces segmentation.dev/ignore=true`);
+  });
+  if (spec.guardrails.defaultDenyTier === 'Baseline' && backend !== 'ClusterNetworkPolicy') errors.push(`spec.guardrails.defaultDenyTier: Baseline needs the ClusterNetworkPolicy backend (rendering for ${backend})`);
+  if (spec.instanceMetadata.deny)
+    (spec.instanceMetadata.allowFrom ?? []).forEach((entry, i) =>
+      (entry.ports ?? []).forEach((p, j) => {
+        if (typeof p.port === 'string') errors.push(`spec.instanceMetadata.allowFrom[${i}].ports[${j}].port: the named port "${p.port}" cannot match the metadata endpoint (an address, not a pod) in a ${backend} guardrail: use the number`);
+      }),
+    );
+  return errors;
 }
 
 /**
@@ -179,11 +229,18 @@ export function renderNamespace(compiled: CompiledProfile, ns: NamespaceInfo): N
   const out: NetworkPolicy[] = [];
 
   const denied = [...(denyIngress ? (['Ingress'] as const) : []), ...(denyEgress ? (['Egress'] as const) : [])];
-  if (denied.length > 0) out.push(denyAll(ctx, [...denied]));
+  // With a cluster-scoped backend the guardrail objects block the metadata endpoint and node ports for
+  // every targeted namespace (docs/guardrails.md); the Baseline tier may hold the default deny.
+  const clusterScoped = isClusterScoped(compiled.backend);
+  const baselineDeny = compiled.backend === 'ClusterNetworkPolicy' && spec.guardrails.defaultDenyTier === 'Baseline';
+  if (denied.length > 0 && !baselineDeny) out.push(denyAll(ctx, [...denied]));
 
   // With egress denied, the default deny already blocks the metadata endpoint and node ports, and an
-  // allow-all-but policy would reopen all other egress. Only when egress is open do we add one.
-  if (!denyEgress && spec.instanceMetadata.deny) {
+  // allow-all-but policy would reopen all other egress. Only when egress is open do we add one, and only
+  // without a cluster-scoped guardrail (which replaces it).
+  if (clusterScoped) {
+    // nothing: the guardrail objects hold the metadata and node-port blocks
+  } else if (!denyEgress && spec.instanceMetadata.deny) {
     out.push(openEgress(ctx, 'deny-metadata', `Egress stays open except to the instance-metadata endpoint(s) ${spec.instanceMetadata.cidrs.join(', ')}${compiled.nodeGuard ? ' and the denied node ports' : ''}.`, compiled.allExceptMetadata));
   } else if (!denyEgress && compiled.nodeGuard) {
     out.push(openEgress(ctx, 'deny-node-ports', 'Egress stays open except to the denied ports of the nodes (spec.nodeAccess).', allAddressesExcept([])));
@@ -192,8 +249,11 @@ export function renderNamespace(compiled: CompiledProfile, ns: NamespaceInfo): N
   if (denyEgress) out.push(dnsEgress(ctx, spec.dns.namespace, spec.dns.podSelector, compiled.nodeLocalDns));
   if (ns.name === spec.dns.namespace && denied.length > 0) out.push(dnsServer(ctx, spec.dns.podSelector, [...denied], compiled.allExceptMetadata));
 
-  // Sanctioned metadata exceptions: only meaningful while the profile blocks the endpoint.
-  if (spec.instanceMetadata.deny) {
+  // Sanctioned metadata exceptions: only meaningful while the profile blocks the endpoint. With a
+  // cluster-scoped guardrail and egress open, the exception's pods are not egress-isolated (there is no
+  // deny-metadata policy), so the guardrail's Pass (or Cilium's narrower deny) is all they need, and an
+  // egress policy on them would cut the rest of their egress.
+  if (spec.instanceMetadata.deny && (denyEgress || !clusterScoped)) {
     (spec.instanceMetadata.allowFrom ?? []).forEach((entry, i) => {
       if (!isLocalTo(entry, ns)) return;
       const description = `Metadata exception ${i}: ${describePods(entry)} may reach the instance-metadata endpoint(s) ${spec.instanceMetadata.cidrs.join(', ')}${describePorts(entry.ports)}.`;
@@ -248,8 +308,8 @@ function guardPolicy(policy: NetworkPolicy, guard: NodeAccessGuard): void {
 }
 
 /** Convenience for one-off use (CLI, tests): compiles and renders, throwing CompileError on failure. */
-export function render(profile: SegmentationProfile, ns: NamespaceInfo, facts: ClusterFacts = {}): NetworkPolicy[] {
-  const result = compileProfile(profile, facts);
+export function render(profile: SegmentationProfile, ns: NamespaceInfo, facts: ClusterFacts = {}, options: CompileOptions = {}): NetworkPolicy[] {
+  const result = compileProfile(profile, facts, options);
   if (!result.ok) throw new CompileError(profile.metadata.name, result.errors);
   return renderNamespace(result.compiled, ns);
 }

@@ -39,6 +39,12 @@ export function profileWarnings(profile: SegmentationProfile): ProfileWarning[] 
   if ((spec.dns.nodeLocalCIDRs ?? []).length > 0 && !denyEgress) {
     out.push({ path: 'spec.dns.nodeLocalCIDRs', message: `has no effect: ${EGRESS_OPEN}, so DNS is reachable already` });
   }
+  if (spec.dns.preset && !denyEgress) {
+    out.push({ path: 'spec.dns.preset', message: `has no effect: ${EGRESS_OPEN}, so DNS is reachable already` });
+  }
+  if (spec.guardrails.defaultDenyTier === 'Baseline' && spec.defaultDeny.ingress) {
+    out.push({ path: 'spec.guardrails.defaultDenyTier', message: 'the Baseline-tier default deny cannot deny ingress from outside the cluster (ClusterNetworkPolicy ingress peers are pods and namespaces only): pods that no NetworkPolicy selects stay reachable from external addresses' });
+  }
   return out;
 }
 

@@ -13,7 +13,9 @@ import { collect, describeSource, InputError, parseWith, readDocuments, type Sou
 import { stdoutWriter, type Writer } from '../output.js';
 import { CLUSTER_OPTION_HELP } from '../cluster-facts.js';
 import { loadProfiles } from '../profiles.js';
-import { renderAll } from './render.js';
+import { renderAll, renderGuardrailObjects } from './render.js';
+import type { GuardrailObject } from '../../compile/guardrails/index.js';
+import type { GuardrailBackend } from '../../api/profile.js';
 import { registerAuditCommand } from './audit.js';
 import { registerExplainCommand } from './explain.js';
 import { registerMatrixCommand } from './matrix.js';
@@ -72,12 +74,16 @@ export interface InputOptions {
   cluster?: string[];
   kubeconfig?: string;
   live?: boolean;
+  /** Render --profiles for this guardrails backend (audit only; see docs/guardrails.md). */
+  backend?: GuardrailBackend;
 }
 
 export interface AnalysisInputs {
   policies: PolicyObject[];
   namespaces: V1Namespace[];
   pods: V1Pod[];
+  /** The cluster-scoped guardrail objects --profiles render for options.backend (empty otherwise). */
+  guardrails: GuardrailObject[];
 }
 
 /** The input flags shared by explain, matrix and audit. */
@@ -111,7 +117,7 @@ function merge<T extends { metadata?: { name?: string; namespace?: string } }>(b
 }
 
 async function readFiles(options: InputOptions): Promise<AnalysisInputs> {
-  const out: AnalysisInputs = { policies: [], namespaces: [], pods: [] };
+  const out: AnalysisInputs = { policies: [], namespaces: [], pods: [], guardrails: [] };
   const groups: Array<[string[] | undefined, Kind]> = [
     [options.policies, 'NetworkPolicy'],
     [options.namespaces, 'Namespace'],
@@ -172,15 +178,17 @@ async function loadAnalysisInputs(options: InputOptions, deps: AnalysisDeps): Pr
   const anyFile = [options.policies, options.namespaces, options.pods, options.profiles].some((f) => (f?.length ?? 0) > 0);
   const live = options.live === true || options.kubeconfig !== undefined;
   if (!anyFile && !live) throw new InputError('no input: pass --policies/--namespaces/--pods files, --profiles, or --kubeconfig/--live');
-  let inputs: AnalysisInputs = { policies: [], namespaces: [], pods: [] };
+  let inputs: AnalysisInputs = { policies: [], namespaces: [], pods: [], guardrails: [] };
   if (live) {
     const reader = userFacingReader(openCluster(deps, options.kubeconfig));
-    inputs = { namespaces: await reader.namespaces(), pods: await reader.pods(), policies: await reader.networkPolicies() };
+    inputs = { namespaces: await reader.namespaces(), pods: await reader.pods(), policies: await reader.networkPolicies(), guardrails: [] };
   }
   const files = await readFiles(options);
-  inputs = { policies: merge(inputs.policies, files.policies), namespaces: merge(inputs.namespaces, files.namespaces), pods: merge(inputs.pods, files.pods) };
+  inputs = { policies: merge(inputs.policies, files.policies), namespaces: merge(inputs.namespaces, files.namespaces), pods: merge(inputs.pods, files.pods), guardrails: [] };
   if ((options.profiles?.length ?? 0) > 0) {
-    const profiles = await loadProfiles(options.profiles!, options.cluster);
+    // Without a backend the profiles render as today (NetworkPolicy only), which explain and matrix read.
+    const profiles = await loadProfiles(options.profiles!, options.cluster, options.backend ? { guardrails: { override: options.backend } } : {});
+    if (options.backend) inputs.guardrails = renderGuardrailObjects(profiles);
     const known = new Map<string, V1Namespace>(inputs.namespaces.map((n) => [n.metadata?.name ?? '', n]));
     for (const p of inputs.pods) {
       const ns = p.metadata?.namespace;

@@ -3,6 +3,10 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { NetworkPolicy } from '../../api/networkpolicy.js';
 import { renderNamespace } from '../../compile/render.js';
+import type { GuardrailObject } from '../../compile/guardrails/index.js';
+import { renderAllGuardrails } from '../../compile/guardrails/index.js';
+import type { GuardrailBackend } from '../../api/profile.js';
+import { GUARDRAIL_BACKENDS } from '../../api/profile.js';
 import { collect, readDocuments } from '../input.js';
 import type { Writer } from '../output.js';
 import { stdoutWriter, toJsonList, toYamlDocuments } from '../output.js';
@@ -27,6 +31,11 @@ export function renderAll(profiles: readonly LoadedProfile[], namespaces: readon
   return out;
 }
 
+/** The cluster-scoped guardrail objects of the enforcing profiles (docs/guardrails.md). */
+export function renderGuardrailObjects(profiles: readonly LoadedProfile[]): GuardrailObject[] {
+  return renderAllGuardrails(profiles.filter((p) => p.profile.spec.mode === 'Enforce').map((p) => p.compiled));
+}
+
 export function registerRenderCommands(program: Command, write: Writer = stdoutWriter): void {
   program
     .command('render')
@@ -36,13 +45,15 @@ export function registerRenderCommands(program: Command, write: Writer = stdoutW
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .option('--include-dry-run', 'also render profiles in DryRun mode', false)
     .option('--cluster <file>', CLUSTER_OPTION_HELP, collect)
-    .action(async (opts: { profiles: string[]; namespaces: string[]; output: 'yaml' | 'json'; includeDryRun: boolean; cluster?: string[] }) => {
-      const profiles = await loadProfiles(opts.profiles, opts.cluster);
+    .addOption(new Option('--backend <name>', "guardrails backend for every profile, instead of its spec.guardrails.backend (Auto renders as NetworkPolicy offline)").choices([...GUARDRAIL_BACKENDS]))
+    .action(async (opts: { profiles: string[]; namespaces: string[]; output: 'yaml' | 'json'; includeDryRun: boolean; cluster?: string[]; backend?: GuardrailBackend }) => {
+      const profiles = await loadProfiles(opts.profiles, opts.cluster, { guardrails: { override: opts.backend } });
       const namespaces = await loadNamespaces(opts.namespaces);
       const selected = opts.includeDryRun ? profiles.map((p) => ({ ...p, profile: { ...p.profile, spec: { ...p.profile.spec, mode: 'Enforce' as const } } })) : profiles;
-      const policies = renderAll(selected, namespaces);
+      // Cluster-scoped guardrails first (Calico's Tier before its policies), then the NetworkPolicies.
+      const objects = [...renderGuardrailObjects(selected), ...renderAll(selected, namespaces)];
       for (const line of warningLines(profiles)) warn(line);
-      write(opts.output === 'json' ? toJsonList(policies) : toYamlDocuments(policies));
+      write(opts.output === 'json' ? toJsonList(objects) : toYamlDocuments(objects));
     });
 
   program
@@ -57,7 +68,7 @@ export function registerRenderCommands(program: Command, write: Writer = stdoutW
       const loaded: LoadedProfile[] = [];
       for (const file of opts.profiles) {
         for (const doc of await readDocuments(file)) {
-          const result = checkProfileDocument(doc, facts);
+          const result = checkProfileDocument(doc, facts, { guardrails: {} });
           problems.push(...result.problems.map((p) => withClusterHint(p, opts.cluster)));
           if (result.loaded) loaded.push(result.loaded);
         }

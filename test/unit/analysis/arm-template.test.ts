@@ -14,7 +14,11 @@ describe('checkArmTemplate', () => {
   const table: Array<[string, Record<string, unknown> | undefined, boolean]> = [
     ['azure', { networkPolicy: 'azure' }, true],
     ['calico', { networkPolicy: 'calico' }, true],
-    ['cilium', { networkPolicy: 'cilium' }, true],
+    ['cilium with the cilium dataplane', { networkPolicy: 'cilium', networkDataplane: 'cilium' }, true],
+    ['cilium without the cilium dataplane (AKS rejects it)', { networkPolicy: 'cilium' }, false],
+    ['cilium with the azure dataplane', { networkPolicy: 'cilium', networkDataplane: 'azure' }, false],
+    ['cilium dataplane with azure policy', { networkPolicy: 'azure', networkDataplane: 'cilium' }, false],
+    ['azure with the azure dataplane', { networkPolicy: 'azure', networkDataplane: 'azure' }, true],
     ['case-insensitive', { networkPolicy: 'Calico' }, true],
     ['none', { networkPolicy: 'none' }, false],
     ['unset networkPolicy', { networkPlugin: 'azure' }, false],
@@ -30,6 +34,20 @@ describe('checkArmTemplate', () => {
       assert.equal(report.clusters[0]!.name, 'c1');
     });
   }
+
+  it('says the engine can be changed with az aks update (not only at creation), and which guardrails backend fits', () => {
+    const failing = checkArmTemplate({ resources: [cluster('c', { networkPolicy: 'none' })] }).clusters[0]!;
+    assert.match(failing.reason, /az aks update .*--network-policy cilium --network-dataplane cilium.*no redeploy/);
+    assert.doesNotMatch(failing.reason, /creation/);
+    const azure = checkArmTemplate({ resources: [cluster('c', { networkPolicy: 'azure' })] }).clusters[0]!;
+    assert.equal(azure.guardrailsBackend, 'NetworkPolicy');
+    assert.match(azure.reason, /Azure NPM is retiring/);
+    const cilium = checkArmTemplate({ resources: [cluster('c', { networkPolicy: 'cilium', networkDataplane: 'cilium' })] }).clusters[0]!;
+    assert.deepEqual([cilium.guardrailsBackend, cilium.networkDataplane], ['Cilium', 'cilium']);
+    const calico = checkArmTemplate({ resources: [cluster('c', { networkPolicy: 'calico' })] }).clusters[0]!;
+    assert.equal(calico.guardrailsBackend, 'NetworkPolicy');
+    assert.match(checkArmTemplate({ resources: [cluster('c', { networkPolicy: 'cilium' })] }).clusters[0]!.reason, /networkPolicy cilium needs networkDataplane cilium \(it is not set\)/);
+  });
 
   it('ignores other resource types and passes a template without clusters', () => {
     assert.deepEqual(checkArmTemplate({ resources: [{ type: 'Microsoft.Network/virtualNetworks', name: 'v' }] }), { ok: true, clusters: [] });

@@ -244,7 +244,7 @@ describe('cli: preflight', () => {
   it('ARM template: exit 0 when every cluster enforces', async () => {
     const run = await runCli(['preflight', '--arm-template', `${EX}/arm/aks-enforced.json`]);
     assert.equal(run.exitCode, 0);
-    assert.match(run.stdout, /^PASS prod-aks \(resources\[0\]\): networkPolicy is azure$/m);
+    assert.match(run.stdout, /^PASS prod-aks \(resources\[0\]\): networkPolicy is azure; Azure NPM is retiring: `az aks update --network-policy cilium --network-dataplane cilium` moves to Cilium/m);
   });
 
   it('ARM template: exit 1 naming each failing cluster', async () => {

@@ -81,3 +81,18 @@ export function arbitraryProfileInput(): fc.Arbitrary<Record<string, unknown>> {
 export function arbitraryNamespace(): fc.Arbitrary<NamespaceInfo> {
   return fc.tuple(dnsLabel, labels).map(([name, l]) => ({ name, labels: { ...l, 'kubernetes.io/metadata.name': name } }));
 }
+
+/**
+ * Generated profiles that a cluster-scoped guardrails backend can express: no glob excludes and no named
+ * ports in metadata exceptions (both are errors that name the field), with either default-deny tier.
+ */
+export function arbitraryGuardrailProfileInput(backend: 'Cilium' | 'ClusterNetworkPolicy' | 'Calico'): fc.Arbitrary<Record<string, unknown>> {
+  return fc.tuple(arbitraryProfileInput(), fc.constantFrom('NetworkPolicy', 'Baseline')).map(([input, tier]) => {
+    const spec = { ...(input.spec as Record<string, unknown>) };
+    if (Array.isArray(spec.excludeNamespaces)) spec.excludeNamespaces = (spec.excludeNamespaces as string[]).filter((g) => !/[*?]/.test(g));
+    const meta = spec.instanceMetadata as { allowFrom?: { ports?: { port?: unknown }[] }[] } | undefined;
+    if (meta?.allowFrom) spec.instanceMetadata = { ...meta, allowFrom: meta.allowFrom.map((e) => ({ ...e, ports: (e.ports ?? []).filter((p) => typeof p.port !== 'string') })) };
+    spec.guardrails = { backend, defaultDenyTier: backend === 'ClusterNetworkPolicy' ? tier : 'NetworkPolicy' };
+    return { ...input, spec };
+  });
+}
