@@ -45,6 +45,16 @@ describe('examples/gitops/ Flux', () => {
     assert.ok(repos.every((r) => r.spec.ref?.tag), 'pin a tag');
   });
 
+  it('the profiles Kustomization waits on health checks that read the profile\'s Ready condition for its current generation', () => {
+    // Run against a real kustomize-controller in test/integration/flux.test.ts; here: the shape.
+    const profiles = ks.find((k) => k.spec.path === './manifests/examples')!;
+    assert.equal(profiles.spec.wait, true);
+    const exprs = profiles.spec.healthCheckExprs as { apiVersion: string; kind: string; current: string; failed?: string }[];
+    assert.deepEqual(exprs.map((e) => `${e.apiVersion}/${e.kind}`), ['segmentation.dev/v1alpha1/SegmentationProfile']);
+    for (const needle of ["c.type == 'Ready'", 'status.observedGeneration == metadata.generation', 'c.observedGeneration == metadata.generation']) assert.ok(exprs[0]!.current.includes(needle), needle);
+    assert.ok(exprs[0]!.failed?.includes("c.type == 'Degraded'"));
+  });
+
   it('its kustomization lists every Flux file', () => {
     const dir = join(GITOPS, 'flux');
     assert.deepEqual([...readKustomization(dir).resources].sort(), filesBelow(dir).filter((f) => f !== 'kustomization.yaml'));
