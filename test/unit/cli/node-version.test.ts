@@ -21,8 +21,9 @@ describe('segmentation on an old Node', () => {
     assert.match(main, /await import\('\.\/cli\.js'\)/);
   });
 
-  it('package.json says which Node it needs', () => {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { engines?: { node?: string } };
-    assert.equal(pkg.engines?.node, `>=${REQUIRED_NODE_MAJOR}`);
+  it('package.json declares no engines: npm on the machine\'s Node would warn on every npx call, while the project runs its own Node 24', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { engines?: unknown; devDependencies?: Record<string, string> };
+    assert.equal(pkg.engines, undefined);
+    assert.match(pkg.devDependencies?.node ?? '', new RegExp(`^\\^${REQUIRED_NODE_MAJOR}\\.`));
   });
 });
