@@ -2,7 +2,7 @@
 // endpoints (spec.apiServer), from the `kubernetes` EndpointSlice(s) or Endpoints in `default`, as
 // `kubectl get endpointslices -n default -o yaml` prints them. Other objects in the file are ignored.
 import { apiServerEndpoints, endpointSliceSchema, endpointsSchema, type EndpointSliceObject, type EndpointsObject } from '../api/apiserver-endpoints.js';
-import type { ClusterFacts } from '../compile/render.js';
+import { MISSING_API_SERVER, type ClusterFacts } from '../compile/render.js';
 import { parseWith, readDocuments } from './input.js';
 
 export const CLUSTER_OPTION_HELP = 'cluster facts for spec.apiServer: the kubernetes EndpointSlice in default, e.g. `kubectl get endpointslices -n default -o yaml` (repeatable; - for stdin)';
@@ -22,7 +22,8 @@ export async function loadClusterFacts(files: readonly string[] | undefined): Pr
 
 /** The compile error for a missing input, completed with what to pass on the command line. */
 export function withClusterHint(problem: string, clusterFiles: readonly string[] | undefined): string {
-  if (!problem.includes('spec.apiServer.allowFrom: ')) return problem;
+  // Only the missing-endpoints error gets the hint: it is the one the --cluster file answers.
+  if (!problem.includes(MISSING_API_SERVER)) return problem;
   return (clusterFiles?.length ?? 0) > 0
     ? `${problem}: --cluster ${clusterFiles!.join(', ')} has no ready address for the kubernetes Service in default`
     : `${problem}: pass it with --cluster FILE (kubectl get endpointslices -n default -o yaml > FILE)`;
