@@ -2,7 +2,7 @@
 // EndpointSlices) -> namespace keys -> work queue -> Reconciler -> outcomes -> debounced profile status.
 // Runs in-process: start() resolves when the caches are synced; stop() drains in-flight work and releases
 // the lease.
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfigLike } from '../kube/kubeconfig.js';
 import { API_VERSION, KIND, type ProfileStatus } from '../api/profile.js';
 import { MANAGED_SELECTOR } from '../compile/labels.js';
 import { API_SERVER_SLICES_PATH, API_SERVER_SLICES_SELECTOR, NAMESPACES_PATH, NETWORK_POLICIES_PATH, PROFILES_PATH, compactEndpointSlice, compactNamespace, compactPolicy, compactProfile, patchProfileStatus, type EndpointSliceWire, type NamespaceObject, type ProfileObject } from '../kube/api.js';
@@ -47,7 +47,8 @@ export interface LeaderElectionConfig {
 }
 
 export interface OperatorOptions {
-  kubeConfig?: KubeConfig;
+  /** A kubeconfig already loaded (ours or client-node's KubeConfig); else kubeconfigPath / the defaults. */
+  kubeConfig?: KubeConfigLike;
   kubeconfigPath?: string;
   /** What gave kubeconfigPath (a flag, an environment variable), for the error when it cannot be read. */
   kubeconfigFrom?: string;

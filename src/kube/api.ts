@@ -184,16 +184,20 @@ export interface ListOptions {
   stopped?: () => boolean;
 }
 
-/** Lists every object at `path`, page by page; returns the items and the list's resourceVersion. */
-export async function listAll<T>(client: KubeClient, path: string, opts: ListOptions = {}): Promise<{ items: T[]; resourceVersion: string }> {
-  const items: T[] = [];
+/**
+ * Lists every object at `path`, page by page; returns the items and the list's resourceVersion. `map`
+ * applies to each item as its page arrives, so a large list is never held in its full wire form.
+ */
+export async function listAll<T, U = T>(client: KubeClient, path: string, opts: ListOptions & { map?: (item: T) => U } = {}): Promise<{ items: U[]; resourceVersion: string }> {
+  const items: U[] = [];
+  const map = opts.map ?? ((item: T) => item as unknown as U);
   let cont: string | undefined;
   let resourceVersion = '';
   do {
     const page = await client.request<{ items?: T[]; metadata?: { continue?: string; resourceVersion?: string } }>('GET', path, {
       query: { ...opts.query, limit: opts.pageSize ?? 500, continue: cont },
     });
-    for (const item of page.items ?? []) items.push(item);
+    for (const item of page.items ?? []) items.push(map(item));
     cont = page.metadata?.continue || undefined;
     resourceVersion = page.metadata?.resourceVersion ?? '';
   } while (cont && !opts.stopped?.());

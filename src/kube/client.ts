@@ -1,11 +1,10 @@
-// The one place that sends requests to the API server. Plain JSON over client-node's authenticated
-// transport (the same one its Watch uses), so objects stay in their wire form (`from`, not `_from`),
-// every request passes one token bucket, and every write is counted by resource and verb.
-import { STATUS_CODES } from 'node:http';
-import { HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
-import { request as undiciRequest, type Dispatcher } from 'undici';
-import { KubeApiError, RequestTimeoutError, WriteFencedError } from './errors.js';
+// The one place that sends requests to the API server. Plain JSON over our own transport (node:https,
+// credentials from the kubeconfig), so objects stay in their wire form (`from`, not `_from`), every
+// request passes one token bucket, and every write is counted by resource and verb.
+import { apiErrorFrom, RequestTimeoutError, WriteFencedError } from './errors.js';
+import type { KubeConfigLike } from './kubeconfig.js';
 import { TokenBucket } from './ratelimit.js';
+import { Transport } from './transport.js';
 
 export interface ClientOptions {
   qps?: number;
@@ -72,8 +71,6 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-const AUTH_TTL_MS = 60_000;
-
 /**
  * Client-side limits: a guard against a runaway loop, not a throttle. On the 2-core benchmark machine the
  * API server's own ceiling was about 750 creates/s; a limit below that (500 at first) made the operator
@@ -86,18 +83,15 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export class KubeClient {
   readonly writes = new WriteCounter();
+  readonly transport: Transport;
   private readonly bucket: TokenBucket;
-  private readonly server: string;
-  private auth?: { headers: Record<string, string>; dispatcher: Dispatcher | undefined; at: number };
   private fence?: AbortSignal;
 
   constructor(
-    readonly kubeConfig: KubeConfig,
+    readonly kubeConfig: KubeConfigLike,
     private readonly opts: ClientOptions = {},
   ) {
-    const cluster = kubeConfig.getCurrentCluster();
-    if (!cluster) throw new Error('kubeconfig has no current cluster');
-    this.server = cluster.server.replace(/\/$/, '');
+    this.transport = new Transport(kubeConfig);
     this.bucket = new TokenBucket({ qps: opts.qps ?? DEFAULT_QPS, burst: opts.burst ?? DEFAULT_BURST });
   }
 
@@ -111,13 +105,11 @@ export class KubeClient {
     this.fence = signal;
   }
 
-  /** Headers and TLS dispatcher from the kubeconfig; refreshed every minute (token files rotate). */
-  private async authentication(url: string): Promise<{ headers: Record<string, string>; dispatcher: Dispatcher | undefined }> {
-    if (this.auth && Date.now() - this.auth.at < AUTH_TTL_MS) return this.auth;
-    const ctx = new RequestContext(url, HttpMethod.GET);
-    await this.kubeConfig.applySecurityAuthentication(ctx);
-    this.auth = { headers: ctx.getHeaders(), dispatcher: ctx.getDispatcher() as Dispatcher | undefined, at: Date.now() };
-    return this.auth;
+  /** The API server's URL for `path` and `query`. */
+  url(path: string, query: Record<string, string | number | boolean | undefined> = {}): URL {
+    const url = new URL(this.transport.server.href.replace(/\/$/, '') + path);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
+    return url;
   }
 
   async request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
@@ -125,12 +117,9 @@ export class KubeClient {
     if (fence?.aborted) throw new WriteFencedError(method, path);
     await this.bucket.take();
     if (fence?.aborted) throw new WriteFencedError(method, path);
-    const url = new URL(this.server + path);
-    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const { headers, dispatcher } = await this.authentication(url.toString());
+    const url = this.url(path, opts.query);
     const started = performance.now();
     const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
-    // undici's request() rather than fetch(): same transport, a fraction of the per-request CPU.
     const timeoutMs = opts.timeoutMs ?? this.opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     const timeout = AbortSignal.timeout(Math.max(1, timeoutMs));
     const signal = AbortSignal.any([timeout, ...(fence ? [fence] : []), ...(opts.signal ? [opts.signal] : [])]);
@@ -138,15 +127,7 @@ export class KubeClient {
     let status: number;
     let text: string;
     try {
-      const res = await undiciRequest(url, {
-        method: method as Dispatcher.HttpMethod,
-        headers: { ...headers, accept: 'application/json', ...(body !== undefined ? { 'content-type': opts.contentType ?? 'application/json' } : {}) },
-        ...(body !== undefined ? { body } : {}),
-        ...(dispatcher ? { dispatcher } : {}),
-        signal,
-      });
-      status = res.statusCode;
-      text = await res.body.text();
+      ({ status, text } = await this.transport.request(method, url, body, { accept: 'application/json', ...(body !== undefined ? { 'content-type': opts.contentType ?? 'application/json' } : {}) }, signal));
     } catch (err) {
       this.opts.onRequest?.(method, 0, (performance.now() - started) / 1000);
       if (timeout.aborted) throw new RequestTimeoutError(method, path, timeoutMs);
@@ -154,18 +135,7 @@ export class KubeClient {
       throw err;
     }
     this.opts.onRequest?.(method, status, (performance.now() - started) / 1000);
-    if (status >= 400) {
-      let reason = STATUS_CODES[status] ?? 'Error';
-      let message = text.slice(0, 500);
-      try {
-        const parsed = JSON.parse(text) as { reason?: string; message?: string };
-        if (parsed.reason) reason = parsed.reason;
-        if (parsed.message) message = parsed.message;
-      } catch {
-        // not a metav1.Status
-      }
-      throw new KubeApiError(status, reason, message, method, path);
-    }
+    if (status >= 400) throw apiErrorFrom(status, text, method, path);
     if (opts.write) {
       this.writes.record(opts.write.resource, opts.write.verb);
       this.opts.onWrite?.(opts.write.resource, opts.write.verb);

@@ -2,8 +2,8 @@
 // kubeconfig that cannot be read or parsed is reported with where it came from.
 import { existsSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
-import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { delimiter, join } from 'node:path';
+import { inClusterConfig, readKubeconfigFiles, type LoadedKubeConfig } from './kubeconfig.js';
 
 /** The kubeconfig could not be loaded: which one (`path`) and what chose it (`from`). */
 export class KubeconfigError extends Error {
@@ -20,7 +20,7 @@ export class KubeconfigError extends Error {
 /**
  * Which kubeconfig loadKubeConfig reads and what chose it: the explicit path and what gave it (`from`,
  * e.g. "--kubeconfig"), else KUBECONFIG, else ~/.kube/config, else the in-cluster service account
- * (client-node's order).
+ * (kubectl's order).
  */
 export function kubeconfigSource(path: string | undefined, from: string, env: NodeJS.ProcessEnv = process.env, exists: (p: string) => boolean = existsSync): { path: string; from: string } {
   if (path) return { path, from: `from ${from}` };
@@ -31,12 +31,15 @@ export function kubeconfigSource(path: string | undefined, from: string, env: No
   return { path: '(none)', from: 'no KUBECONFIG, no ~/.kube/config, not in a pod' };
 }
 
-export function loadKubeConfig(path?: string, from = '--kubeconfig'): KubeConfig {
-  const kc = new KubeConfig();
-  const source = () => kubeconfigSource(path, from);
+export function loadKubeConfig(path?: string, from = '--kubeconfig', env: NodeJS.ProcessEnv = process.env): LoadedKubeConfig {
+  const source = () => kubeconfigSource(path, from, env);
+  let kc: LoadedKubeConfig;
   try {
-    if (path) kc.loadFromFile(path);
-    else kc.loadFromDefault();
+    const chosen = source();
+    if (chosen.from === 'in-cluster service account') kc = inClusterConfig(env);
+    else if (chosen.path === '(none)') throw new Error('nothing to read');
+    // KUBECONFIG may list several files, merged as kubectl merges them.
+    else kc = readKubeconfigFiles(path ? [path] : chosen.path.split(delimiter).filter(Boolean));
   } catch (err) {
     throw new KubeconfigError(source().path, source().from, (err instanceof Error ? err.message : String(err)).split('\n')[0]!);
   }

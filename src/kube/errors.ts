@@ -1,4 +1,5 @@
 // API errors as values with the fields callers decide on.
+import { STATUS_CODES } from 'node:http';
 
 export class KubeApiError extends Error {
   constructor(
@@ -12,6 +13,20 @@ export class KubeApiError extends Error {
     super(`${method} ${path}: ${statusCode} ${reason}: ${message}`);
     this.name = 'KubeApiError';
   }
+}
+
+/** The error for an answer with status >= 400: reason and message from its metav1.Status when it is one. */
+export function apiErrorFrom(status: number, text: string, method: string, path: string): KubeApiError {
+  let reason = STATUS_CODES[status] ?? 'Error';
+  let message = text.slice(0, 500);
+  try {
+    const parsed = JSON.parse(text) as { reason?: string; message?: string };
+    if (parsed.reason) reason = parsed.reason;
+    if (parsed.message) message = parsed.message;
+  } catch {
+    // not a metav1.Status
+  }
+  return new KubeApiError(status, reason, message, method, path);
 }
 
 /** No response (headers and body) within the request's timeout; nothing is known about its effect. */

@@ -5,11 +5,11 @@
 //   and restarts are counted (a storm of restarts, #1933, is therefore bounded and visible);
 // - a periodic relist diffs against the cache and emits deletes missed while disconnected;
 // - update handlers receive the old and the new object (ListWatch only passes the new one).
-// It uses client-node's Watch (transport, auth, line framing) and the shared KubeClient for lists.
-import { Watch } from '@kubernetes/client-node';
+// Lists and watches go through the shared KubeClient (its transport, credentials and rate limit).
 import { listAll } from './api.js';
 import type { KubeClient } from './client.js';
 import { isGone, statusCodeOf } from './errors.js';
+import { watchStream } from './watch.js';
 
 export interface KubeObject {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string; uid?: string; [k: string]: unknown };
@@ -48,7 +48,6 @@ type Abortable = { abort(): void };
 export class Informer<T extends KubeObject> {
   private readonly byNamespace = new Map<string, Map<string, T>>();
   private readonly handlers: InformerHandlers<T>[] = [];
-  private readonly watcher: Watch;
   private resourceVersion = '';
   private needList = true;
   private stopped = true;
@@ -66,9 +65,7 @@ export class Informer<T extends KubeObject> {
   constructor(
     private readonly client: KubeClient,
     readonly opts: InformerOptions,
-  ) {
-    this.watcher = new Watch(client.kubeConfig);
-  }
+  ) {}
 
   on(handlers: InformerHandlers<T>): void {
     this.handlers.push(handlers);
@@ -188,6 +185,7 @@ export class Informer<T extends KubeObject> {
       ({ items, resourceVersion: rv } = await listAll<T>(this.client, this.opts.path, {
         query: { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector },
         ...(this.opts.pageSize !== undefined ? { pageSize: this.opts.pageSize } : {}),
+        ...(this.opts.transform ? { map: this.opts.transform as (item: T) => T } : {}),
         stopped: () => this.stopped,
       }));
     } catch (err) {
@@ -214,7 +212,7 @@ export class Informer<T extends KubeObject> {
       let names = seen.get(ns);
       if (!names) seen.set(ns, (names = new Set()));
       names.add(name);
-      this.upsert(obj);
+      this.store(obj);
     }
     for (const [ns, objects] of [...this.byNamespace]) {
       const keep = seen.get(ns);
@@ -222,8 +220,12 @@ export class Informer<T extends KubeObject> {
     }
   }
 
+  /** A watch event's object: transformed, then stored (list items are transformed page by page). */
   private upsert(input: T): void {
-    const obj = (this.opts.transform ? this.opts.transform(input) : input) as T;
+    this.store((this.opts.transform ? this.opts.transform(input) : input) as T);
+  }
+
+  private store(obj: T): void {
     const ns = obj.metadata?.namespace ?? '';
     const name = obj.metadata?.name ?? '';
     let objects = this.byNamespace.get(ns);
@@ -269,8 +271,8 @@ export class Informer<T extends KubeObject> {
         if (err && !(err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))) reject(err);
         else resolve(events);
       };
-      // The server ends the watch (sending a bookmark first, so our resourceVersion stays fresh) before
-      // client-node's 30 s inactivity timeout would abort it; jittered so informers do not reconnect together.
+      // The server ends the watch (sending a bookmark first, so our resourceVersion stays fresh); jittered
+      // so informers do not reconnect together.
       const query: Record<string, string | boolean | number> = { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 20 + Math.floor(Math.random() * 8) };
       if (this.opts.labelSelector) query.labelSelector = this.opts.labelSelector;
       if (this.opts.fieldSelector) query.fieldSelector = this.opts.fieldSelector;
@@ -300,15 +302,15 @@ export class Informer<T extends KubeObject> {
         const rv = obj.metadata?.resourceVersion;
         if (rv) this.resourceVersion = rv;
       };
-      this.watcher
-        .watch(this.opts.path, query, onEvent as (type: string, obj: unknown) => void, (err: unknown) => {
-          if (err && !finished) this.opts.onError?.(this.opts.name, err, 'watch');
-          finish(err ?? null);
-        })
-        .then((controller) => {
-          if (finished || this.stopped || this.needList) controller.abort();
-          else this.current = controller;
-        }, finish);
+      const controller = new AbortController();
+      this.current = controller;
+      watchStream(this.client, this.opts.path, query, controller.signal, onEvent as (type: string, obj: unknown) => void).then(
+        () => finish(null),
+        (err: unknown) => {
+          if (!finished && !controller.signal.aborted) this.opts.onError?.(this.opts.name, err, 'watch');
+          finish(controller.signal.aborted ? null : err);
+        },
+      );
     });
   }
 }
