@@ -1,0 +1,95 @@
+// Everything that ends in a profile's status: the StatusController (keyed by profile, debounced), fed by
+// the namespace reconciler's outcomes and by the periodic cluster scan, writing through status-write.ts.
+import type { ProfileObject } from '../kube/api.js';
+import { scanCluster } from '../kube/cluster-scan.js';
+import type { KubeClient } from '../kube/client.js';
+import { isNotFound } from '../kube/errors.js';
+import type { EventRecorder } from '../kube/events.js';
+import type { Informer } from '../kube/informer.js';
+import type { NamespaceInfo } from '../compile/select.js';
+import type { ClusterFindings } from './findings.js';
+import { errorMessage, type Logger } from './log.js';
+import type { OperatorMetrics } from './metrics.js';
+import type { OperatorOptions } from './options.js';
+import type { OutcomeStore } from './outcomes.js';
+import type { ProfileRegistry } from './profiles.js';
+import { findingsFromScan, PeriodicScan } from './scan-source.js';
+import { StatusController } from './status-controller.js';
+import { writeProfileStatus } from './status-write.js';
+
+export interface StatusPipelineDeps {
+  client: KubeClient;
+  profiles: Pick<Informer<ProfileObject>, 'get'>;
+  registry: ProfileRegistry;
+  outcomes: OutcomeStore;
+  events: EventRecorder;
+  metrics: OperatorMetrics;
+  log: Logger;
+  /** True while namespace reconciles are queued or running (status writes wait, up to a bound). */
+  busy: () => boolean;
+  namespaceInfos: () => NamespaceInfo[];
+  opts: Pick<OperatorOptions, 'scanPeriodMs' | 'rescanDelayMs' | 'statusDebounceMs' | 'statusMaxDelayMs'>;
+}
+
+export class StatusPipeline {
+  private readonly status: StatusController;
+  private readonly scanner: PeriodicScan;
+  private findings?: ClusterFindings;
+
+  constructor(d: StatusPipelineDeps) {
+    const { registry, log, opts } = d;
+    this.scanner = new PeriodicScan({
+      periodMs: opts.scanPeriodMs ?? 5 * 60_000,
+      rescanDelayMs: opts.rescanDelayMs ?? 5_000,
+      scan: async () => findingsFromScan(await scanCluster(d.client), registry.names().flatMap((n) => registry.get(n)?.parsed ?? []), d.namespaceInfos()),
+      onFindings: (findings) => {
+        if (findings.enforcement && !findings.enforcement.enforced) log.warn(findings.enforcement.message);
+        this.findings = findings;
+        this.enqueue(registry.names());
+      },
+      onError: (err) => log.warn(`cluster scan failed: ${errorMessage(err)}`),
+    });
+    const writeDeps = { ...d, findings: () => this.findings };
+    this.status = new StatusController({
+      write: (name) => writeProfileStatus(writeDeps, name),
+      isGone: isNotFound,
+      busy: d.busy,
+      debounceMs: opts.statusDebounceMs ?? 1_000,
+      maxDelayMs: opts.statusMaxDelayMs ?? 5_000,
+      onError: (profile, err, retries) => log.warn(`status of profile ${profile} not written (retry ${retries + 1}, with backoff): ${errorMessage(err)}`, { profile }),
+    });
+  }
+
+  /** These profiles' status may have changed. */
+  enqueue(profiles: Iterable<string>): void {
+    this.status.enqueue(profiles);
+  }
+
+  forget(profile: string): void {
+    this.status.forget(profile);
+  }
+
+  /** A profile changed: scan again soon (its metadata and node findings may differ). */
+  rescanSoon(): void {
+    this.scanner.requestSoon();
+  }
+
+  /** Leading: write status and scan. */
+  start(profiles: Iterable<string>): void {
+    this.status.start();
+    this.enqueue(profiles);
+    this.scanner.start();
+  }
+
+  /** With flush (a graceful stop while leading) pending status is written first. */
+  async stop(flush = false): Promise<void> {
+    this.scanner.stop();
+    await this.status.stop({ flush });
+  }
+
+  /** The first scan is done (or none is due) and no status write is pending. */
+  async idle(): Promise<boolean> {
+    await this.scanner.current;
+    return this.status.idle() && !this.scanner.firstPending() && !this.scanner.current;
+  }
+}
