@@ -3,6 +3,7 @@
 // status controller's write function computes it, records the Events and patches only when it differs.
 import type { Condition, ProfileStatus } from '../api/profile.js';
 import { ENGINE_CONDITION, FINDING_EVENT_REASONS, findingConditions, METADATA_CONDITION, NODES_CONDITION, type ClusterFindings } from './findings.js';
+import { profileSelectsNamespace, type NamespaceInfo } from '../compile/select.js';
 import type { KnownProfile } from './profiles.js';
 import { RULES_CONDITION, RULES_WITHOUT_EFFECT, rulesEffectiveCondition } from './rules-effective.js';
 import { computeStatus, type NamespaceOutcome } from './status.js';
@@ -11,6 +12,8 @@ export interface ProfileStatusInput {
   known: KnownProfile;
   previous: ProfileStatus | undefined;
   outcomes: Map<string, NamespaceOutcome>;
+  /** Every namespace not being deleted (the current spec's selection is taken from them). */
+  namespaces: readonly NamespaceInfo[];
   /** The last cluster scan; undefined before the first one. */
   findings: ClusterFindings | undefined;
   /** RFC 3339 to the second. */
@@ -23,8 +26,10 @@ export interface ProfileStatusResult {
   events: { reason: string; message: string }[];
 }
 
-export function profileStatus({ known, previous, outcomes, findings, now }: ProfileStatusInput): ProfileStatusResult {
-  const next = computeStatus({ generation: known.view.generation, mode: known.view.mode, errors: known.errors, outcomes, previous, now });
+export function profileStatus({ known, previous, outcomes, namespaces, findings, now }: ProfileStatusInput): ProfileStatusResult {
+  const parsed = known.parsed;
+  const selected = parsed && known.errors.length === 0 ? namespaces.filter((ns) => profileSelectsNamespace(parsed, ns)).map((ns) => ns.name) : [];
+  const next = computeStatus({ generation: known.view.generation, mode: known.view.mode, errors: known.errors, outcomes, selected, previous, now });
   if (!known.parsed || known.errors.length > 0) return { next, events: [] };
   const spec = known.parsed.spec;
   const rules = rulesEffectiveCondition(known.warnings, known.view.generation, previous?.conditions, now);

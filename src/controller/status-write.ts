@@ -6,6 +6,7 @@ import { patchProfileStatus, type ProfileObject } from '../kube/api.js';
 import type { KubeClient } from '../kube/client.js';
 import type { EventRecorder } from '../kube/events.js';
 import type { Informer } from '../kube/informer.js';
+import type { NamespaceInfo } from '../compile/select.js';
 import type { ClusterFindings } from './findings.js';
 import type { Logger } from './log.js';
 import type { OperatorMetrics } from './metrics.js';
@@ -23,6 +24,7 @@ export interface StatusWriteDeps {
   metrics: OperatorMetrics;
   log: Logger;
   findings: () => ClusterFindings | undefined;
+  namespaceInfos: () => NamespaceInfo[];
 }
 
 export async function writeProfileStatus(d: StatusWriteDeps, name: string): Promise<void> {
@@ -31,7 +33,7 @@ export async function writeProfileStatus(d: StatusWriteDeps, name: string): Prom
   if (!known || !raw || raw.metadata?.deletionTimestamp) return;
   const previous = raw.status as ProfileStatus | undefined;
   const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const { next, events } = profileStatus({ known, previous, outcomes: d.outcomes.outcomes(name), findings: d.findings(), now });
+  const { next, events } = profileStatus({ known, previous, outcomes: d.outcomes.outcomes(name), namespaces: d.namespaceInfos(), findings: d.findings(), now });
   const target = { apiVersion: API_VERSION, kind: KIND, name, ...(known.raw.metadata?.uid ? { uid: known.raw.metadata.uid } : {}) };
   for (const e of events) d.events.record(target, 'Warning', e.reason, e.message, 'Check');
   if (statusEqual(previous, next)) return;

@@ -7,6 +7,8 @@ export const MAX_DRY_RUN_SAMPLE = 20;
 
 /** What the last reconcile of one namespace did for one profile. */
 export interface NamespaceOutcome {
+  /** The profile's metadata.generation this reconcile applied. */
+  generation: number;
   selected: boolean;
   /** Policies the profile wants there. */
   desired: number;
@@ -22,6 +24,8 @@ export interface StatusInput {
   /** Schema or compile errors: the profile is invalid and affects no namespace. */
   errors?: string[];
   outcomes: Iterable<[string, NamespaceOutcome]>;
+  /** The namespaces the current spec selects: Ready needs an outcome of this generation in each. */
+  selected: Iterable<string>;
   previous?: ProfileStatus | undefined;
   /** RFC 3339 time used for conditions that change now. */
   now: string;
@@ -33,6 +37,9 @@ export function condition(type: string, status: Condition['status'], reason: str
   const lastTransitionTime = before && before.status === status ? before.lastTransitionTime : now;
   return { type, status, reason, message, observedGeneration: generation, lastTransitionTime };
 }
+
+/** The conditions computeStatus decides (profileStatus adds RulesEffective and the scan's findings). */
+export const OWN_CONDITIONS: readonly string[] = ['Ready', 'Degraded', 'Reconciling'];
 
 export function computeStatus(input: StatusInput): ProfileStatus {
   const prev = input.previous?.conditions;
@@ -51,7 +58,20 @@ export function computeStatus(input: StatusInput): ProfileStatus {
   let policies = 0;
   const failed: { namespace: string; reason: string; message: string }[] = [];
   const dry = { create: 0, update: 0, delete: 0, sample: [] as string[] };
-  for (const [namespace, o] of input.outcomes) {
+  const outcomes = new Map(input.outcomes);
+  // Not yet done for this generation: a selected namespace without an outcome of it (not reconciled yet,
+  // e.g. right after a restart: `unseen`), or one whose policies of it are not all in place (`behind`).
+  let unseen = 0;
+  let behind = 0;
+  let target = 0;
+  for (const namespace of input.selected) {
+    target++;
+    const o = outcomes.get(namespace);
+    if (!o) unseen++;
+    else if (o.generation !== g) behind++;
+  }
+  for (const [namespace, o] of outcomes) {
+    if (o.generation === g && !o.failure && !o.dryRun && o.inPlace < o.desired) behind++;
     if (o.selected) matched++;
     policies += o.inPlace;
     if (o.failure) failed.push({ namespace, ...o.failure });
@@ -68,12 +88,25 @@ export function computeStatus(input: StatusInput): ProfileStatus {
   const status: ProfileStatus = { observedGeneration: g, matchedNamespaces: matched, policies };
   let ready: Condition;
   let degraded: Condition;
+  let reconciling = condition('Reconciling', 'False', 'Reconciled', `every selected namespace reconciled for generation ${g}`, g, prev, input.now);
   if (failed.length > 0) {
     const list = failed.slice(0, 5).map((f) => `${f.namespace} (${f.reason})`).join(', ');
     const message = `${failed.length} of ${matched} matched namespaces failed: ${list}${failed.length > 5 ? ', ...' : ''}`;
     ready = condition('Ready', 'False', 'NamespacesFailed', message, g, prev, input.now);
     degraded = condition('Degraded', 'True', 'NamespacesFailed', message, g, prev, input.now);
+    reconciling = condition('Reconciling', 'False', 'NamespacesFailed', message, g, prev, input.now);
     status.failedNamespaces = failed.slice(0, MAX_FAILED_NAMESPACES);
+  } else if (unseen + behind > 0) {
+    // A restart (or a new namespace) leaves namespaces unseen for a moment: a Ready of this generation
+    // stays as it was rather than flapping, so a restart writes nothing; anything behind is reported.
+    const before = prev?.find((c) => c.type === 'Ready');
+    if (behind === 0 && before?.status === 'True' && before.observedGeneration === g && input.previous) {
+      return { ...input.previous, conditions: (input.previous.conditions ?? []).filter((c) => OWN_CONDITIONS.includes(c.type)) };
+    }
+    const message = `${target - unseen - behind} of ${target} selected namespaces reconciled for generation ${g}`;
+    ready = condition('Ready', 'False', 'Progressing', message, g, prev, input.now);
+    degraded = condition('Degraded', 'False', 'AsExpected', 'no namespace failed', g, prev, input.now);
+    reconciling = condition('Reconciling', 'True', 'Progressing', message, g, prev, input.now);
   } else if (input.mode === 'DryRun') {
     const message = `dry run over ${matched} namespaces: would create ${dry.create}, update ${dry.update}, delete ${dry.delete} policies`;
     ready = condition('Ready', 'True', 'DryRun', message, g, prev, input.now);
@@ -82,7 +115,7 @@ export function computeStatus(input: StatusInput): ProfileStatus {
     ready = condition('Ready', 'True', 'Reconciled', `${policies} policies in place in ${matched} namespaces`, g, prev, input.now);
     degraded = condition('Degraded', 'False', 'AsExpected', 'no namespace failed', g, prev, input.now);
   }
-  status.conditions = [ready, degraded];
+  status.conditions = [ready, degraded, reconciling];
   if (input.mode === 'DryRun') {
     dry.sample.sort();
     status.dryRun = { wouldCreate: dry.create, wouldUpdate: dry.update, wouldDelete: dry.delete, sample: dry.sample.slice(0, MAX_DRY_RUN_SAMPLE) };

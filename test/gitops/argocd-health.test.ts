@@ -54,7 +54,7 @@ describe('examples/gitops/ Argo CD health check for SegmentationProfile (Lua 5.1
   }
 
   const now = '2026-11-30T12:00:00Z';
-  const ok: NamespaceOutcome = { selected: true, desired: 4, inPlace: 4 };
+  const ok = (generation: number): NamespaceOutcome => ({ generation, selected: true, desired: 4, inPlace: 4 });
   const profile = (generation: number, status?: unknown) => ({ apiVersion: 'segmentation.dev/v1alpha1', kind: 'SegmentationProfile', metadata: { name: 'p', generation }, spec: {}, status });
 
   it('parses as Lua 5.1', () => {
@@ -66,18 +66,18 @@ describe('examples/gitops/ Argo CD health check for SegmentationProfile (Lua 5.1
   });
 
   it('Healthy when the operator reports Ready for the current generation', () => {
-    const status = computeStatus({ generation: 3, mode: 'Enforce', outcomes: [['a', ok], ['b', ok]], now });
+    const status = computeStatus({ generation: 3, mode: 'Enforce', outcomes: [['a', ok(3)], ['b', ok(3)]], selected: ['a', 'b'], now });
     const h = health(profile(3, status));
     assert.deepEqual(h, { status: 'Healthy', message: '8 policies in place in 2 namespaces' });
   });
 
   it('Healthy for a DryRun profile that the operator reports Ready', () => {
-    const status = computeStatus({ generation: 1, mode: 'DryRun', outcomes: [['a', { selected: true, desired: 4, inPlace: 0, dryRun: { create: ['x'], update: [], delete: [] } }]], now });
+    const status = computeStatus({ generation: 1, mode: 'DryRun', selected: ['a'], outcomes: [['a', { generation: 1, selected: true, desired: 4, inPlace: 0, dryRun: { create: ['x'], update: [], delete: [] } }]], now });
     assert.equal(health(profile(1, status)).status, 'Healthy');
   });
 
   it('Progressing while the status is for an older generation, even if it said Ready', () => {
-    const status = computeStatus({ generation: 2, mode: 'Enforce', outcomes: [['a', ok]], now });
+    const status = computeStatus({ generation: 2, mode: 'Enforce', outcomes: [['a', ok(2)]], selected: ['a'], now });
     assert.equal(health(profile(3, status)).status, 'Progressing');
     // Top-level observedGeneration current but the conditions older: still not Healthy.
     assert.equal(health(profile(3, { ...status, observedGeneration: 3 })).status, 'Progressing');
@@ -86,11 +86,11 @@ describe('examples/gitops/ Argo CD health check for SegmentationProfile (Lua 5.1
   });
 
   it('Degraded when namespaces failed or the profile is invalid', () => {
-    const failed = computeStatus({ generation: 2, mode: 'Enforce', outcomes: [['a', ok], ['b', { selected: true, desired: 4, inPlace: 1, failure: { reason: 'Forbidden', message: 'no' } }]], now });
+    const failed = computeStatus({ generation: 2, mode: 'Enforce', selected: ['a', 'b'], outcomes: [['a', ok(2)], ['b', { generation: 2, selected: true, desired: 4, inPlace: 1, failure: { reason: 'Forbidden', message: 'no' } }]], now });
     const h = health(profile(2, failed));
     assert.equal(h.status, 'Degraded');
     assert.match(h.message, /1 of 2 matched namespaces failed: b \(Forbidden\)/);
-    const invalid = computeStatus({ generation: 5, mode: 'Enforce', errors: ['spec.allow[0].ports[0].port: must be 1-65535'], outcomes: [], now });
+    const invalid = computeStatus({ generation: 5, mode: 'Enforce', errors: ['spec.allow[0].ports[0].port: must be 1-65535'], outcomes: [], selected: [], now });
     assert.equal(health(profile(5, invalid)).status, 'Degraded');
   });
 });

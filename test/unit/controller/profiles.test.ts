@@ -30,7 +30,7 @@ describe('understandProfile', () => {
 describe('OutcomeStore', () => {
   it('replaces a namespace\'s outcomes and reports which profiles changed', () => {
     const store = new OutcomeStore();
-    const ok = { selected: true, desired: 3, inPlace: 3 };
+    const ok = { generation: 1, selected: true, desired: 3, inPlace: 3 };
     assert.deepEqual([...store.setNamespace('a', new Map([['p', ok], ['q', ok]]))].sort(), ['p', 'q']);
     assert.deepEqual([...store.setNamespace('a', new Map([['p', ok], ['q', ok]]))], [], 'unchanged');
     assert.deepEqual([...store.setNamespace('a', new Map([['p', ok]]))], ['q'], 'q no longer there');
