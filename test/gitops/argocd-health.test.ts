@@ -71,6 +71,11 @@ describe('examples/gitops/ Argo CD health check for SegmentationProfile (Lua 5.1
     assert.deepEqual(h, { status: 'Healthy', message: '8 policies in place in 2 namespaces' });
   });
 
+  it('Progressing with the operator\'s message while it rolls the current generation out', () => {
+    const status = computeStatus({ generation: 3, mode: 'Enforce', outcomes: [['a', ok(3)], ['b', ok(2)]], selected: ['a', 'b', 'c'], now });
+    assert.deepEqual(health(profile(3, status)), { status: 'Progressing', message: '1 of 3 selected namespaces reconciled for generation 3' });
+  });
+
   it('Healthy for a DryRun profile that the operator reports Ready', () => {
     const status = computeStatus({ generation: 1, mode: 'DryRun', selected: ['a'], outcomes: [['a', { generation: 1, selected: true, desired: 4, inPlace: 0, dryRun: { create: ['x'], update: [], delete: [] } }]], now });
     assert.equal(health(profile(1, status)).status, 'Healthy');
