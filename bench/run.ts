@@ -4,7 +4,8 @@
 // docs/benchmark.md explains every number.
 import { execFileSync } from 'node:child_process';
 import { Command } from 'commander';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureBinaries, type Binaries } from '../src/devcluster/binaries.js';
@@ -52,11 +53,17 @@ const program = new Command('bench')
   .option('--log-level <level>', "operator log level (its logs go to a file; 'info' is the operator's default)", 'info')
   .option('--settle-ms <n>', 'quiet time before counting writes', int, 2000)
   .option('--runtime <kind>', "operator child: 'compiled' (tsc output, as in production) or 'tsx'", 'compiled')
-  .option('--operator-node-options <flags>', "extra node flags for the operator process, space-separated (e.g. '--max-old-space-size=128')", '')
+  .option('--operator-node-options <flags>', "node flags for the operator process, space-separated (default: NODE_OPTIONS of manifests/deployment.yaml, what ships)")
   .option('--cpu-prof', 'write a V8 CPU profile of every operator process (node --cpu-prof)', false)
   .option('--dataplane-namespaces <n>', 'data-plane bootstrap window: namespaces measured on a real NetworkPolicy engine (needs root; 0 = off)', int, 30)
   .option('--out <dir>', 'results directory', 'bench/results')
   .option('--no-write', 'print the table only; do not write results files');
+
+/** The NODE_OPTIONS the Deployment gives the operator: the benchmark measures the shipped configuration. */
+function manifestNodeOptions(): string {
+  const deployment = parseYaml(readFileSync(resolve('manifests/deployment.yaml'), 'utf8')) as { spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } } };
+  return deployment.spec.template.spec.containers[0]?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+}
 
 function log(message: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -102,7 +109,7 @@ async function main(): Promise<void> {
     settleMs: number;
     cpuProf: boolean;
     runtime: ChildRuntime;
-    operatorNodeOptions: string;
+    operatorNodeOptions?: string;
     out: string;
     write: boolean;
     dataplaneNamespaces: number;
@@ -121,7 +128,7 @@ async function main(): Promise<void> {
     settleMs: o.settleMs,
     cpuProf: o.cpuProf,
     runtime: o.runtime,
-    operatorNodeOptions: o.operatorNodeOptions.split(/\s+/).filter(Boolean),
+    operatorNodeOptions: (o.operatorNodeOptions ?? manifestNodeOptions()).split(/\s+/).filter(Boolean),
   };
   if (o.runtime !== 'compiled' && o.runtime !== 'tsx') throw new Error("--runtime: 'compiled' or 'tsx'");
   const work = mkdtempSync(join(tmpdir(), 'segmentation-bench-'));
