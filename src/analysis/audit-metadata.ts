@@ -7,7 +7,7 @@ import type { NetworkPolicyPort, PolicyObject } from './policy-object.js';
 import { formatCidr, parseCidr, type CidrRange } from './cidr.js';
 import { buildClusterModel, describePod, policyKey, type PodInfo } from './model.js';
 import { effectivePolicyTypes, ipBlockAdmitsSomeOf, isolates, policyNamespace, rulesOf } from './policy-rules.js';
-import { describeSelector, selectsEverything } from './selector.js';
+import { formatSelector, selectsEverything } from '../compile/select.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, PURPOSE_LABEL } from '../compile/labels.js';
 
 /** AWS/Azure/GCP IPv4, AWS IPv6, Alibaba Cloud. Not 169.254.0.0/16: NodeLocal DNSCache lives there. */
@@ -122,7 +122,7 @@ function openingsOf(policy: PolicyObject, cidrs: CidrRange[], pods: PodInfo[] | 
         cidr: formatCidr(cidr),
         via,
         ports: describePorts(rule.ports),
-        podSelector: describeSelector(policy.spec?.podSelector ?? {}),
+        podSelector: formatSelector(policy.spec?.podSelector ?? {}),
         ...(selected ? { pods: selected } : {}),
       });
     }
@@ -141,7 +141,7 @@ function unisolatedPods(egressPolicies: PolicyObject[], pods: PodInfo[] | undefi
   }
   if (egressPolicies.some((p) => selectsEverything(p.spec?.podSelector ?? {}))) return undefined;
   if (reason === 'no-egress-policy') return { reason, detail: 'no NetworkPolicy restricts egress in this namespace' };
-  const selectors = egressPolicies.map((p) => describeSelector(p.spec?.podSelector ?? {})).join('; ');
+  const selectors = egressPolicies.map((p) => formatSelector(p.spec?.podSelector ?? {})).join('; ');
   return { reason, detail: `no egress policy selects every pod (podSelector: {}); pods outside ${selectors} are unrestricted` };
 }
 

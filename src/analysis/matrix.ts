@@ -4,7 +4,7 @@
 import { formatIp, type IpAddress } from './cidr.js';
 import { evaluateConnection, type ConnectionDecision } from './evaluate.js';
 import { describePod, hypotheticalPod, type ClusterModel, type Endpoint, type PodInfo, type Protocol, type Traffic } from './model.js';
-import { selectorMatches, type Labels } from './selector.js';
+import { selectorMatches, type Labels } from '../compile/select.js';
 
 export type ColumnKind = 'pod' | 'dns' | 'metadata' | 'external';
 

@@ -3,7 +3,7 @@
 import type { IPBlock, NetworkPolicyPeer, NetworkPolicyPort, PolicyObject } from './policy-object.js';
 import { parseCidr, rangeContainsIp, subtractRanges, intersectRanges, type IpAddress, type IpRange } from './cidr.js';
 import { namespaceLabels, toProtocol, type ClusterModel, type PodInfo, type Traffic } from './model.js';
-import { selectorMatches } from './selector.js';
+import { selectorMatches } from '../compile/select.js';
 
 export type Direction = 'Ingress' | 'Egress';
 

@@ -7,7 +7,7 @@ import type { CiliumClusterwideNetworkPolicy } from '../../compile/guardrails/ci
 import { CILIUM_NAMESPACE_LABEL, CILIUM_NAMESPACE_LABELS_PREFIX } from '../../compile/guardrails/cilium.js';
 import type { LabelSelector } from '../policy-object.js';
 import type { ClusterModel, Endpoint, PodInfo, Protocol, Traffic } from '../model.js';
-import { selectorMatches, type Labels } from '../selector.js';
+import { selectorMatches, type Labels } from '../../compile/select.js';
 import { cidrAdmits, podNamespaceLabels, portInRange } from './match.js';
 import type { Direction } from './cnp.js';
 

@@ -8,7 +8,7 @@ import { KubeconfigError } from '../../kube/config.js';
 import { KubeApiError } from '../../kube/errors.js';
 import { namespaceSchema, networkPolicySchema, podSchema } from '../../analysis/input-schemas.js';
 import type { PolicyObject } from '../../analysis/policy-object.js';
-import { NAMESPACE_NAME_LABEL } from '../../analysis/model.js';
+import { namespaceInfo } from '../../compile/select.js';
 import { collect, describeSource, InputError, parseWith, readDocuments, type SourceDocument } from '../input.js';
 import { stdoutWriter, type Writer } from '../output.js';
 import { CLUSTER_OPTION_HELP } from '../cluster-facts.js';
@@ -197,7 +197,7 @@ async function loadAnalysisInputs(options: InputOptions, deps: AnalysisDeps): Pr
     if (known.size === 0) throw new InputError('--profiles: no namespaces to render for; pass --namespaces, --pods or --kubeconfig/--live');
     const namespaces = [...known.values()].map((n) => {
       const name = n.metadata?.name ?? '';
-      return { name, labels: { ...(n.metadata?.labels ?? {}), [NAMESPACE_NAME_LABEL]: name }, terminating: n.status?.phase === 'Terminating' };
+      return { ...namespaceInfo(name, n.metadata?.labels), terminating: n.status?.phase === 'Terminating' };
     });
     inputs.policies = merge(inputs.policies, renderAll(profiles, namespaces));
   }

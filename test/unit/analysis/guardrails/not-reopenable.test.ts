@@ -8,7 +8,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { segmentationProfileSchema } from '../../../../src/api/profile.js';
 import { compileProfile, renderNamespace } from '../../../../src/compile/render.js';
 import { renderAllGuardrails } from '../../../../src/compile/guardrails/index.js';
-import { selectorMatches } from '../../../../src/analysis/selector.js';
+import { selectorMatches } from '../../../../src/compile/select.js';
 import { buildClusterModel, type Endpoint } from '../../../../src/analysis/model.js';
 import type { PolicyObject } from '../../../../src/analysis/policy-object.js';
 import { parseIp } from '../../../../src/analysis/cidr.js';
