@@ -8,10 +8,15 @@ import { formatCidr, parseCidr, type CidrRange } from './cidr.js';
 import { buildClusterModel, describePod, policyKey, type PodInfo } from './model.js';
 import { effectivePolicyTypes, ipBlockAdmitsSomeOf, isolates, policyNamespace, rulesOf } from './policy-rules.js';
 import { formatSelector, selectsEverything } from '../compile/select.js';
+import { DEFAULT_METADATA_CIDRS } from '../api/profile.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, PURPOSE_LABEL } from '../compile/labels.js';
 
-/** AWS/Azure/GCP IPv4, AWS IPv6, Alibaba Cloud. Not 169.254.0.0/16: NodeLocal DNSCache lives there. */
-export const DEFAULT_METADATA_CIDRS: readonly string[] = ['169.254.169.254/32', 'fd00:ec2::254/128', '100.100.100.200/32'];
+/**
+ * Every metadata endpoint the audit knows: the profile's default (AWS/Azure/GCP IPv4, AWS IPv6) and Alibaba
+ * Cloud, which a profile blocks only when its spec.instanceMetadata.cidrs lists it. Not 169.254.0.0/16:
+ * NodeLocal DNSCache lives there.
+ */
+export const KNOWN_METADATA_CIDRS: readonly string[] = [...DEFAULT_METADATA_CIDRS, '100.100.100.200/32'];
 
 /** One egress rule that admits (part of) a metadata CIDR. */
 export interface MetadataOpening {
@@ -62,7 +67,7 @@ export interface MetadataExposureReport {
 }
 
 export interface MetadataAuditOptions {
-  /** Defaults to DEFAULT_METADATA_CIDRS. Invalid entries throw. */
+  /** Defaults to KNOWN_METADATA_CIDRS. Invalid entries throw. */
   metadataCidrs?: readonly string[];
 }
 
@@ -78,7 +83,7 @@ export function auditMetadataExposure(
   pods?: readonly V1Pod[],
   options: MetadataAuditOptions = {},
 ): MetadataExposureReport {
-  const cidrs = (options.metadataCidrs ?? DEFAULT_METADATA_CIDRS).map((text) => {
+  const cidrs = (options.metadataCidrs ?? KNOWN_METADATA_CIDRS).map((text) => {
     const cidr = parseCidr(text);
     if (!cidr) throw new Error(`invalid metadata CIDR ${JSON.stringify(text)}`);
     return cidr;

@@ -4,8 +4,8 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { auditMetadataExposure, DEFAULT_METADATA_CIDRS, isIntendedException } from '../../../src/analysis/audit-metadata.js';
-import type { SegmentationProfileInput } from '../../../src/api/profile.js';
+import { auditMetadataExposure, KNOWN_METADATA_CIDRS, isIntendedException } from '../../../src/analysis/audit-metadata.js';
+import { DEFAULT_METADATA_CIDRS, type SegmentationProfileInput } from '../../../src/api/profile.js';
 import { render } from '../../../src/compile/render.js';
 import { ns as nsInfo, profile } from '../compile/helpers.js';
 import { namespace, policy } from './fixtures/xyz-cluster.js';
@@ -18,7 +18,13 @@ const podIn = (ns: string, name: string, labels: Record<string, string>, hostNet
 
 describe('auditMetadataExposure', () => {
   it('defaults to the AWS/Azure/GCP, AWS IPv6 and Alibaba endpoints', () => {
-    assert.deepEqual(auditMetadataExposure([], []).metadataCidrs, [...DEFAULT_METADATA_CIDRS]);
+    assert.deepEqual(auditMetadataExposure([], []).metadataCidrs, [...KNOWN_METADATA_CIDRS]);
+  });
+
+  it('knows every endpoint a profile blocks by default, and Alibaba Cloud, which a profile blocks only when listed', () => {
+    for (const cidr of DEFAULT_METADATA_CIDRS) assert.ok(KNOWN_METADATA_CIDRS.includes(cidr), cidr);
+    assert.ok(KNOWN_METADATA_CIDRS.includes('100.100.100.200/32'));
+    assert.ok(!DEFAULT_METADATA_CIDRS.includes('100.100.100.200/32'));
   });
 
   it('a namespace without egress policies is exposed (unisolated)', () => {
