@@ -3,7 +3,7 @@
 // (spec.instanceMetadata.allowFrom) are intended exceptions: listed apart, never counted as exposure.
 // Pure; the CLI prints it and the operator turns it into a condition and an Event.
 import type { V1Namespace, V1Pod } from '@kubernetes/client-node';
-import type { NetworkPolicyPort, PolicyObject } from './policy-object.js';
+import type { NetworkPolicyPort, PolicyObject } from '../api/networkpolicy.js';
 import { formatCidr, parseCidr, type CidrRange } from './cidr.js';
 import { buildClusterModel, describePod, policyKey, type PodInfo } from './model.js';
 import { effectivePolicyTypes, ipBlockAdmitsSomeOf, isolates, policyNamespace, rulesOf } from './policy-rules.js';
@@ -96,7 +96,7 @@ export function auditMetadataExposure(
 
 /** A policy the operator emitted for spec.instanceMetadata.allowFrom: an intended exception. */
 export function isIntendedException(policy: PolicyObject): boolean {
-  const labels = (policy.metadata as { labels?: Record<string, string> } | undefined)?.labels;
+  const labels = policy.metadata?.labels;
   return labels?.[PURPOSE_LABEL] === 'allow-metadata' && labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
 }
 

@@ -1,7 +1,7 @@
 // `explain`: one connection's decision, with the policies and rules that make it, as text or JSON.
 import { describeRuleRef, evaluateConnection, type RuleRef, type SideVerdict } from './evaluate.js';
 import { describeEndpoint, policyKey, type ClusterModel, type Endpoint, type Traffic } from './model.js';
-import type { NetworkPolicyPeer, NetworkPolicyPort } from './policy-object.js';
+import type { NetworkPolicyPeer, NetworkPolicyPort } from '../api/networkpolicy.js';
 import { rulesOf } from './policy-rules.js';
 import { formatSelector } from '../compile/select.js';
 

@@ -1,7 +1,7 @@
 // The evaluator's view of a cluster: namespaces, pods and NetworkPolicies, normalised once from
 // client-node objects so that evaluation never has to deal with missing fields.
 import type { V1Namespace, V1Pod } from '@kubernetes/client-node';
-import type { PolicyObject } from './policy-object.js';
+import type { PolicyObject } from '../api/networkpolicy.js';
 import { formatIp, parseIp, type IpAddress } from './cidr.js';
 import { namespaceInfo, type Labels, type NamespaceInfo } from '../compile/select.js';
 

@@ -4,7 +4,7 @@
 // on; the operator then enqueues every profile key in the status controller. Timers on the injected Clock.
 import { auditMetadataExposure, KNOWN_METADATA_CIDRS, type MetadataExposureReport } from '../analysis/audit-metadata.js';
 import { detectEnforcement } from '../analysis/enforcement.js';
-import type { PolicyObject } from '../analysis/policy-object.js';
+import type { PolicyObject } from '../api/networkpolicy.js';
 import type { SegmentationProfile } from '../api/profile.js';
 import { profileSelectsNamespace, type NamespaceInfo } from '../compile/select.js';
 import type { ClusterScan } from '../kube/cluster-scan.js';

@@ -5,7 +5,7 @@
 // toEndpoints, toPorts; fromCIDR, fromEntities, fromEndpoints for ingress.
 import type { CiliumClusterwideNetworkPolicy } from '../../compile/guardrails/cilium.js';
 import { CILIUM_NAMESPACE_LABEL, CILIUM_NAMESPACE_LABELS_PREFIX } from '../../compile/labels.js';
-import type { LabelSelector } from '../policy-object.js';
+import type { LabelSelector } from '../../api/networkpolicy.js';
 import type { ClusterModel, Endpoint, PodInfo, Protocol, Traffic } from '../model.js';
 import { selectorMatches, type Labels } from '../../compile/select.js';
 import { cidrAdmits, podNamespaceLabels, portInRange } from './match.js';

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditMetadataExposure, KNOWN_METADATA_CIDRS, isIntendedException } from '../../../src/analysis/audit-metadata.js';
+import type { PolicyObject } from '../../../src/api/networkpolicy.js';
 import { DEFAULT_METADATA_CIDRS, type SegmentationProfileInput } from '../../../src/api/profile.js';
 import { render } from '../../../src/compile/render.js';
 import { ns as nsInfo, profile } from '../compile/helpers.js';
@@ -123,7 +124,7 @@ describe('auditMetadataExposure: intended exceptions (spec.instanceMetadata.allo
     return { exposed: n.exposed, openedBy: n.openedBy.map(line), exceptions: n.exceptions?.map(line) };
   };
   const exceptionLines = (pods?: string) => profile('base').spec.instanceMetadata.cidrs.map((c) => `x/seg.base.allow-metadata.0 ${c} app=agent${pods ?? ''}`);
-  const cases: [string, unknown[], V1Pod[] | undefined, Want][] = [
+  const cases: [string, PolicyObject[], V1Pod[] | undefined, Want][] = [
     ['egress denied + exception, no pods: not exposed, the exception listed', rendered({ instanceMetadata: { allowFrom: [agent] } }), undefined, { exposed: false, openedBy: [], exceptions: exceptionLines() }],
     ['egress open + exception, no pods: the same', rendered({ defaultDeny: { ingress: true, egress: false }, instanceMetadata: { allowFrom: [agent] } }), undefined, { exposed: false, openedBy: [], exceptions: exceptionLines() }],
     ['with pods: the exception names the pods it lets through', rendered({ instanceMetadata: { allowFrom: [agent] } }), pods, { exposed: false, openedBy: [], exceptions: exceptionLines(' [x/agent-1]') }],
@@ -143,12 +144,12 @@ describe('auditMetadataExposure: intended exceptions (spec.instanceMetadata.allo
   ];
   // The profile's own metadata CIDRs (the audit's default list adds Alibaba's, which the profile's default does not block).
   const metadataCidrs = profile('base').spec.instanceMetadata.cidrs;
-  for (const [what, policies, podList, want] of cases) it(what, () => assert.deepEqual(summary(auditMetadataExposure(policies as never, [namespace('x')], podList, { metadataCidrs })), want));
+  for (const [what, policies, podList, want] of cases) it(what, () => assert.deepEqual(summary(auditMetadataExposure(policies, [namespace('x')], podList, { metadataCidrs })), want));
 
   it('recognises exceptions by both labels', () => {
     const [p] = rendered({ instanceMetadata: { allowFrom: [agent] } }).filter((x) => x.metadata.name === 'seg.base.allow-metadata.0');
     assert.ok(p && isIntendedException(p));
-    assert.equal(isIntendedException({ ...p, metadata: { ...p.metadata, labels: { ...p.metadata.labels, 'app.kubernetes.io/managed-by': 'someone-else' } } } as never), false);
+    assert.equal(isIntendedException({ ...p, metadata: { ...p.metadata, labels: { ...p.metadata.labels, 'app.kubernetes.io/managed-by': 'someone-else' } } }), false);
     assert.equal(isIntendedException(denyEgress('x')), false);
   });
 });

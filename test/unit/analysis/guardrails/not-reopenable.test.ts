@@ -10,7 +10,7 @@ import { compileProfile, renderNamespace } from '../../../../src/compile/render.
 import { renderAllGuardrails } from '../../../../src/compile/guardrails/index.js';
 import { selectorMatches } from '../../../../src/compile/select.js';
 import { buildClusterModel, type Endpoint } from '../../../../src/analysis/model.js';
-import type { PolicyObject } from '../../../../src/analysis/policy-object.js';
+import type { PolicyObject } from '../../../../src/api/networkpolicy.js';
 import { parseIp } from '../../../../src/analysis/cidr.js';
 import { portsAdmit } from '../../../../src/analysis/policy-rules.js';
 import { evaluateGuardedConnection, guardrailsOf } from '../../../../src/analysis/guardrails/evaluate.js';
