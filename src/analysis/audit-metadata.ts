@@ -3,15 +3,20 @@
 // (spec.instanceMetadata.allowFrom) are intended exceptions: listed apart, never counted as exposure.
 // Pure; the CLI prints it and the operator turns it into a condition and an Event.
 import type { V1Namespace, V1Pod } from '@kubernetes/client-node';
-import type { NetworkPolicyPort, PolicyObject } from './policy-object.js';
+import type { NetworkPolicyPort, PolicyObject } from '../api/networkpolicy.js';
 import { formatCidr, parseCidr, type CidrRange } from './cidr.js';
 import { buildClusterModel, describePod, policyKey, type PodInfo } from './model.js';
 import { effectivePolicyTypes, ipBlockAdmitsSomeOf, isolates, policyNamespace, rulesOf } from './policy-rules.js';
-import { describeSelector, selectsEverything } from './selector.js';
+import { formatSelector, selectsEverything } from '../compile/select.js';
+import { DEFAULT_METADATA_CIDRS } from '../api/profile.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, PURPOSE_LABEL } from '../compile/labels.js';
 
-/** AWS/Azure/GCP IPv4, AWS IPv6, Alibaba Cloud. Not 169.254.0.0/16: NodeLocal DNSCache lives there. */
-export const DEFAULT_METADATA_CIDRS: readonly string[] = ['169.254.169.254/32', 'fd00:ec2::254/128', '100.100.100.200/32'];
+/**
+ * Every metadata endpoint the audit knows: the profile's default (AWS/Azure/GCP IPv4, AWS IPv6) and Alibaba
+ * Cloud, which a profile blocks only when its spec.instanceMetadata.cidrs lists it. Not 169.254.0.0/16:
+ * NodeLocal DNSCache lives there.
+ */
+export const KNOWN_METADATA_CIDRS: readonly string[] = [...DEFAULT_METADATA_CIDRS, '100.100.100.200/32'];
 
 /** One egress rule that admits (part of) a metadata CIDR. */
 export interface MetadataOpening {
@@ -62,7 +67,7 @@ export interface MetadataExposureReport {
 }
 
 export interface MetadataAuditOptions {
-  /** Defaults to DEFAULT_METADATA_CIDRS. Invalid entries throw. */
+  /** Defaults to KNOWN_METADATA_CIDRS. Invalid entries throw. */
   metadataCidrs?: readonly string[];
 }
 
@@ -78,7 +83,7 @@ export function auditMetadataExposure(
   pods?: readonly V1Pod[],
   options: MetadataAuditOptions = {},
 ): MetadataExposureReport {
-  const cidrs = (options.metadataCidrs ?? DEFAULT_METADATA_CIDRS).map((text) => {
+  const cidrs = (options.metadataCidrs ?? KNOWN_METADATA_CIDRS).map((text) => {
     const cidr = parseCidr(text);
     if (!cidr) throw new Error(`invalid metadata CIDR ${JSON.stringify(text)}`);
     return cidr;
@@ -91,7 +96,7 @@ export function auditMetadataExposure(
 
 /** A policy the operator emitted for spec.instanceMetadata.allowFrom: an intended exception. */
 export function isIntendedException(policy: PolicyObject): boolean {
-  const labels = (policy.metadata as { labels?: Record<string, string> } | undefined)?.labels;
+  const labels = policy.metadata?.labels;
   return labels?.[PURPOSE_LABEL] === 'allow-metadata' && labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
 }
 
@@ -122,7 +127,7 @@ function openingsOf(policy: PolicyObject, cidrs: CidrRange[], pods: PodInfo[] | 
         cidr: formatCidr(cidr),
         via,
         ports: describePorts(rule.ports),
-        podSelector: describeSelector(policy.spec?.podSelector ?? {}),
+        podSelector: formatSelector(policy.spec?.podSelector ?? {}),
         ...(selected ? { pods: selected } : {}),
       });
     }
@@ -141,7 +146,7 @@ function unisolatedPods(egressPolicies: PolicyObject[], pods: PodInfo[] | undefi
   }
   if (egressPolicies.some((p) => selectsEverything(p.spec?.podSelector ?? {}))) return undefined;
   if (reason === 'no-egress-policy') return { reason, detail: 'no NetworkPolicy restricts egress in this namespace' };
-  const selectors = egressPolicies.map((p) => describeSelector(p.spec?.podSelector ?? {})).join('; ');
+  const selectors = egressPolicies.map((p) => formatSelector(p.spec?.podSelector ?? {})).join('; ');
   return { reason, detail: `no egress policy selects every pod (podSelector: {}); pods outside ${selectors} are unrestricted` };
 }
 

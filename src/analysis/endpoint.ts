@@ -2,7 +2,6 @@
 // `ns/pod`, `ns/app=web,tier=x` (a hypothetical pod with those labels), an IP; `5432`, `53/UDP`, `http`.
 import { formatIp, parseIp, type IpAddress } from './cidr.js';
 import { describePod, hypotheticalPod, PROTOCOLS, type ClusterModel, type Endpoint, type PodInfo, type Protocol, type Traffic } from './model.js';
-import { parseLabelList } from './selector.js';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -30,6 +29,21 @@ export function parseEndpointSpec(text: string): Result<EndpointSpec> {
   }
   if (rest === '') return { ok: false, error: `"${text}" names no pod: use ns/pod or ns/label=value` };
   return { ok: true, value: { kind: 'pod', namespace, name: rest } };
+}
+
+/** Parses `k=v,k2=v2` (the `ns/labels` endpoint syntax). Returns undefined on a malformed pair. */
+export function parseLabelList(text: string): Record<string, string> | undefined {
+  const labels: Record<string, string> = {};
+  if (text.trim() === '') return labels;
+  for (const pair of text.split(',')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) return undefined;
+    const key = pair.slice(0, eq).trim();
+    const value = pair.slice(eq + 1).trim();
+    if (key === '' || Object.hasOwn(labels, key)) return undefined;
+    labels[key] = value;
+  }
+  return labels;
 }
 
 export interface ResolvedEndpoint {

@@ -2,7 +2,7 @@
 // Upstream NetworkPolicy semantics: a pod is isolated for a direction only if a policy of that type
 // selects it; then the union of the rules of every selecting policy decides. A pod-to-pod connection
 // needs the source's egress and the destination's ingress to allow it.
-import type { NetworkPolicyPeer, PolicyObject } from './policy-object.js';
+import type { NetworkPolicyPeer, PolicyObject } from '../api/networkpolicy.js';
 import {
   ipBlockAdmitsIp,
   isolates,

@@ -1,9 +1,9 @@
 // `explain`: one connection's decision, with the policies and rules that make it, as text or JSON.
 import { describeRuleRef, evaluateConnection, type RuleRef, type SideVerdict } from './evaluate.js';
 import { describeEndpoint, policyKey, type ClusterModel, type Endpoint, type Traffic } from './model.js';
-import type { NetworkPolicyPeer, NetworkPolicyPort } from './policy-object.js';
+import type { NetworkPolicyPeer, NetworkPolicyPort } from '../api/networkpolicy.js';
 import { rulesOf } from './policy-rules.js';
-import { describeSelector } from './selector.js';
+import { formatSelector } from '../compile/select.js';
 
 export interface Explanation {
   from: string;
@@ -47,8 +47,8 @@ function describeRule(model: ClusterModel, ref: RuleRef): string {
 export function describePeer(peer: NetworkPolicyPeer): string {
   if (peer.ipBlock) return `[ipBlock ${peer.ipBlock.cidr}${peer.ipBlock.except?.length ? ` except ${peer.ipBlock.except.join(',')}` : ''}]`;
   const parts: string[] = [];
-  if (peer.namespaceSelector) parts.push(`namespaces ${describeSelector(peer.namespaceSelector)}`);
-  if (peer.podSelector) parts.push(`pods ${describeSelector(peer.podSelector)}`);
+  if (peer.namespaceSelector) parts.push(`namespaces ${formatSelector(peer.namespaceSelector)}`);
+  if (peer.podSelector) parts.push(`pods ${formatSelector(peer.podSelector)}`);
   return `[${parts.join(' AND ') || 'nothing'}]`;
 }
 

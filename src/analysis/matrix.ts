@@ -1,10 +1,11 @@
 // The connectivity matrix: every source pod against every destination pod on one port, plus
 // columns for the destinations that matter whatever the workload: cluster DNS, the instance
 // metadata endpoints and an external address.
+import { DEFAULT_DNS_NAMESPACE, DEFAULT_DNS_POD_LABELS } from '../api/profile.js';
 import { formatIp, type IpAddress } from './cidr.js';
 import { evaluateConnection, type ConnectionDecision } from './evaluate.js';
 import { describePod, hypotheticalPod, type ClusterModel, type Endpoint, type PodInfo, type Protocol, type Traffic } from './model.js';
-import { selectorMatches, type Labels } from './selector.js';
+import { selectorMatches, type Labels } from '../compile/select.js';
 
 export type ColumnKind = 'pod' | 'dns' | 'metadata' | 'external';
 
@@ -32,7 +33,8 @@ export interface WellKnownOptions {
   external?: Array<{ ip: IpAddress; port: number; protocol?: Protocol }>;
 }
 
-export const DEFAULT_DNS = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } } as const;
+/** The profile's DNS defaults (spec.dns): the same pods. */
+export const DEFAULT_DNS: { readonly namespace: string; readonly labels: Labels } = { namespace: DEFAULT_DNS_NAMESPACE, labels: DEFAULT_DNS_POD_LABELS };
 export const DEFAULT_METADATA_ENDPOINTS = ['169.254.169.254:80', '[fd00:ec2::254]:80'] as const;
 export const DEFAULT_EXTERNAL_ENDPOINTS = ['203.0.113.10:443'] as const;
 

@@ -1,15 +1,12 @@
 // The evaluator's view of a cluster: namespaces, pods and NetworkPolicies, normalised once from
 // client-node objects so that evaluation never has to deal with missing fields.
 import type { V1Namespace, V1Pod } from '@kubernetes/client-node';
-import type { PolicyObject } from './policy-object.js';
+import type { PolicyObject } from '../api/networkpolicy.js';
 import { formatIp, parseIp, type IpAddress } from './cidr.js';
-import type { Labels } from './selector.js';
+import { namespaceInfo, type Labels, type NamespaceInfo } from '../compile/select.js';
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
 export const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
-
-/** The label the API server sets on every namespace; selecting a namespace by name relies on it. */
-export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 export interface ContainerPortInfo {
   name?: string;
@@ -27,11 +24,6 @@ export interface PodInfo {
   hostNetwork: boolean;
   /** A pod described only by namespace and labels (`ns/app=web`), not read from any input. */
   hypothetical: boolean;
-}
-
-export interface NamespaceInfo {
-  name: string;
-  labels: Labels;
 }
 
 /** One end of a connection: a pod in the cluster, or an address outside it. */
@@ -58,10 +50,6 @@ export interface ClusterModel {
 export function toProtocol(value: string | undefined): Protocol {
   const upper = (value ?? 'TCP').toUpperCase();
   return (PROTOCOLS as readonly string[]).includes(upper) ? (upper as Protocol) : 'TCP';
-}
-
-export function namespaceInfo(name: string, labels: Labels = {}): NamespaceInfo {
-  return { name, labels: { ...labels, [NAMESPACE_NAME_LABEL]: name } };
 }
 
 export function podInfoFromV1(pod: V1Pod): PodInfo {

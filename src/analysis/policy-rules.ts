@@ -1,9 +1,9 @@
 // The pieces of NetworkPolicy semantics the evaluator and the audit share: which directions a
 // policy governs, which pods it selects, which peers and ports one of its rules admits.
-import type { IPBlock, NetworkPolicyPeer, NetworkPolicyPort, PolicyObject } from './policy-object.js';
+import type { IPBlock, NetworkPolicyPeer, NetworkPolicyPort, PolicyObject } from '../api/networkpolicy.js';
 import { parseCidr, rangeContainsIp, subtractRanges, intersectRanges, type IpAddress, type IpRange } from './cidr.js';
 import { namespaceLabels, toProtocol, type ClusterModel, type PodInfo, type Traffic } from './model.js';
-import { selectorMatches } from './selector.js';
+import { selectorMatches } from '../compile/select.js';
 
 export type Direction = 'Ingress' | 'Egress';
 

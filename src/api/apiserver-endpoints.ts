@@ -3,10 +3,10 @@
 // ports of that Service are what a policy must allow. They come from the `kubernetes` EndpointSlice(s)
 // (or the older Endpoints object) in `default`, live in the operator and from a file offline.
 import { z } from 'zod';
+import { SERVICE_NAME_LABEL } from '../compile/labels.js';
 import { parseIp } from './cidr.js';
 
 export const API_SERVER_SERVICE = { namespace: 'default', name: 'kubernetes' } as const;
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
 export interface ApiServerEndpoints {
   /** Sorted, de-duplicated IP addresses. */

@@ -10,11 +10,9 @@ import type {
   NetworkPolicyPort,
 } from '../api/networkpolicy.js';
 import type { LabelSelector, PortSpec } from '../api/profile.js';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, NAMESPACE_NAME_LABEL, PROFILE_LABEL, PURPOSE_LABEL, RULE_LABEL } from './labels.js';
+import { DESCRIPTION_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, NAMESPACE_NAME_LABEL, PROFILE_LABEL, PURPOSE_LABEL, RULE_LABEL } from './labels.js';
 import type { Purpose } from './names.js';
 import { policyName } from './names.js';
-
-export const DESCRIPTION_ANNOTATION = 'segmentation.dev/description';
 
 export interface PolicyContext {
   profile: string;

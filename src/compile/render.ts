@@ -15,8 +15,7 @@ import { allAddressesExcept, guardedIpBlock, MetadataOverlapError } from './ipbl
 import type { NodeAccessGuard } from './node-access.js';
 import { guardNodeAccess, normaliseNodeCidrs } from './node-access.js';
 import { IGNORE_LABEL, NAMESPACE_NAME_LABEL } from './labels.js';
-import type { NamespaceInfo } from './select.js';
-import { profileSelectsNamespace, selectorMatches } from './select.js';
+import { formatSelector, namespaceInfo, profileSelectsNamespace, selectorMatches, type NamespaceInfo } from './select.js';
 
 export type { NamespaceInfo } from './select.js';
 
@@ -167,12 +166,7 @@ function targetedNamespacesSelector(profile: SegmentationProfile): WireSelector 
 function isLocalTo(peer: { namespaceSelector?: LabelSelector | undefined }, ns: NamespaceInfo): boolean {
   // A peer without namespaceSelector means "pods in each namespace the profile targets", so it is local
   // to every rendered namespace; with one, only to the namespaces that selector matches.
-  return peer.namespaceSelector === undefined || selectorMatches(peer.namespaceSelector, withNameLabel(ns));
-}
-
-/** The API server sets kubernetes.io/metadata.name on every namespace; offline input may lack it. */
-function withNameLabel(ns: NamespaceInfo): Record<string, string> {
-  return { ...ns.labels, [NAMESPACE_NAME_LABEL]: ns.name };
+  return peer.namespaceSelector === undefined || selectorMatches(peer.namespaceSelector, namespaceInfo(ns.name, ns.labels).labels);
 }
 
 /**
@@ -187,20 +181,9 @@ function remotePeer(here: { namespaceSelector?: LabelSelector | undefined }, the
   return { podSelector };
 }
 
-/** `app=backend,tier in (a,b)`: a selector as kubectl prints it, for descriptions. */
-export function formatSelector(sel: LabelSelector): string {
-  const parts = Object.entries(sel.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of sel.matchExpressions ?? []) {
-    if (e.operator === 'Exists') parts.push(e.key);
-    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
-    else parts.push(`${e.key} ${e.operator === 'In' ? 'in' : 'notin'} (${(e.values ?? []).join(',')})`);
-  }
-  return parts.length === 0 ? 'all' : parts.join(',');
-}
-
 function describePods(peer: { podSelector?: LabelSelector | undefined; namespaceSelector?: LabelSelector | undefined }): string {
-  const pods = `pods [${formatSelector(peer.podSelector ?? {})}]`;
-  return peer.namespaceSelector ? `${pods} in namespaces [${formatSelector(peer.namespaceSelector)}]` : pods;
+  const pods = `pods [${formatSelector(peer.podSelector ?? {}, 'all')}]`;
+  return peer.namespaceSelector ? `${pods} in namespaces [${formatSelector(peer.namespaceSelector, 'all')}]` : pods;
 }
 
 function describePeer(peer: Peer): string {

@@ -1,38 +1,82 @@
-// Which namespaces a profile targets. Pure functions.
-import type { LabelSelector, SegmentationProfile } from '../api/profile.js';
+// Label selectors as the API defines them (matching and printing), and which namespaces a profile
+// targets. Pure functions; the compiler and the analysis (explain, matrix, audit) share them.
+import type { LabelSelector } from '../api/networkpolicy.js';
+import type { SegmentationProfile } from '../api/profile.js';
 import { SYSTEM_NAMESPACES } from '../api/profile.js';
-import { IGNORE_LABEL } from './labels.js';
+import { IGNORE_LABEL, NAMESPACE_NAME_LABEL } from './labels.js';
 
-/** The parts of a Namespace the compiler looks at. */
+export type Labels = Readonly<Record<string, string>>;
+
+/** The parts of a Namespace the compiler and the analysis look at. */
 export interface NamespaceInfo {
   name: string;
-  labels: Record<string, string>;
+  labels: Labels;
 }
 
-/** Standard LabelSelector semantics: all requirements ANDed; `{}` matches everything. */
-export function selectorMatches(selector: LabelSelector, labels: Record<string, string>): boolean {
+/**
+ * A namespace with the labels the API server gives it: `kubernetes.io/metadata.name` is always set, to
+ * its name (offline input may lack it).
+ */
+export function namespaceInfo(name: string, labels: Labels = {}): NamespaceInfo {
+  return { name, labels: { ...labels, [NAMESPACE_NAME_LABEL]: name } };
+}
+
+/**
+ * True when `labels` satisfy `selector`: every matchLabels entry and every expression must hold; `{}`
+ * selects everything. In = key present with a listed value; NotIn = key absent or value not listed;
+ * Exists; DoesNotExist. Inherited object keys (`constructor`) are never labels.
+ *
+ * An unknown operator matches nothing and never throws. The API server rejects such a selector and our
+ * schemas do too, so it can only arrive from input nobody validated; `explain` then answers instead of
+ * crashing, and it never reads an operator it does not know as "no constraint".
+ */
+export function selectorMatches(selector: LabelSelector, labels: Labels): boolean {
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    if (labels[key] !== value) return false;
+    if (!Object.hasOwn(labels, key) || labels[key] !== value) return false;
   }
   for (const req of selector.matchExpressions ?? []) {
-    const has = Object.hasOwn(labels, req.key);
-    const value = labels[req.key];
+    const present = Object.hasOwn(labels, req.key);
+    const values = req.values ?? [];
     switch (req.operator) {
       case 'In':
-        if (!has || !(req.values ?? []).includes(value!)) return false;
+        if (!present || !values.includes(labels[req.key]!)) return false;
         break;
       case 'NotIn':
-        if (has && (req.values ?? []).includes(value!)) return false;
+        if (present && values.includes(labels[req.key]!)) return false;
         break;
       case 'Exists':
-        if (!has) return false;
+        if (!present) return false;
         break;
       case 'DoesNotExist':
-        if (has) return false;
+        if (present) return false;
         break;
+      default:
+        return false;
     }
   }
   return true;
+}
+
+/** True for `{}` (or a selector with only empty lists): it selects every object. */
+export function selectsEverything(selector: LabelSelector): boolean {
+  return Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
+}
+
+/**
+ * A selector as kubectl prints it: `app=web,tier in (a,b),!legacy`. `{}` prints as `everything`: `(all)`
+ * by default (explain, audit); rendered descriptions say `pods [all]`.
+ */
+export function formatSelector(selector: LabelSelector, everything = '(all)'): string {
+  const parts = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  for (const req of selector.matchExpressions ?? []) {
+    const values = (req.values ?? []).join(',');
+    if (req.operator === 'In') parts.push(`${req.key} in (${values})`);
+    else if (req.operator === 'NotIn') parts.push(`${req.key} notin (${values})`);
+    else if (req.operator === 'Exists') parts.push(req.key);
+    else if (req.operator === 'DoesNotExist') parts.push(`!${req.key}`);
+    else parts.push(`${req.key} ${req.operator} (${values})`);
+  }
+  return parts.length === 0 ? everything : parts.join(',');
 }
 
 /** Matches a namespace name against a glob of `*` (any run) and `?` (one character). */

@@ -3,7 +3,6 @@
 import type { V1DaemonSet, V1Namespace, V1Node, V1Pod } from '@kubernetes/client-node';
 import { auditMetadataExposure, type MetadataExposureReport } from '../analysis/audit-metadata.js';
 import { detectEnforcement, type EnforcementFinding } from '../analysis/enforcement.js';
-import type { PolicyObject } from '../analysis/policy-object.js';
 import type { NamespaceEntry, PolicyEntry } from './view/snapshot.js';
 
 export interface FindingsInput {
@@ -44,7 +43,7 @@ export function auditByNamespace(policies: readonly PolicyEntry[], namespaces: r
   const byName = new Map(namespaces.map((n) => [n.metadata?.name ?? '', n]));
   const withPods = pods.length > 0;
   const reports = [...names].sort().map((name) =>
-    auditMetadataExposure((policiesBy.get(name) ?? []) as PolicyObject[], [byName.get(name) ?? { metadata: { name } }], withPods ? (podsBy.get(name) ?? []) : undefined),
+    auditMetadataExposure(policiesBy.get(name) ?? [], [byName.get(name) ?? { metadata: { name } }], withPods ? (podsBy.get(name) ?? []) : undefined),
   );
   const namespacesOut = reports.flatMap((r) => r.namespaces);
   return { metadataCidrs: reports[0]?.metadataCidrs ?? auditMetadataExposure([], []).metadataCidrs, exposed: namespacesOut.some((n) => n.exposed), namespaces: namespacesOut };

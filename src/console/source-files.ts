@@ -4,7 +4,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { namespaceSchema, networkPolicySchema, podSchema } from '../analysis/input-schemas.js';
 import { renderNamespace } from '../compile/render.js';
-import { NAMESPACE_NAME_LABEL } from '../compile/labels.js';
+import { namespaceInfo } from '../compile/select.js';
 import { describeSource, InputError, parseWith, type SourceDocument } from '../cli/input.js';
 import { readInputDocuments } from './read-files.js';
 import { loadClusterFacts } from '../cli/cluster-facts.js';
@@ -71,7 +71,7 @@ export function fileSource(inputs: FileInputs): ConsoleSource {
         if (!check.compiled || check.profile?.spec.mode !== 'Enforce') continue;
         for (const ns of nsList) {
           if (ns.terminating) continue;
-          for (const p of renderNamespace(check.compiled, { name: ns.name, labels: { ...ns.labels, [NAMESPACE_NAME_LABEL]: ns.name } })) {
+          for (const p of renderNamespace(check.compiled, namespaceInfo(ns.name, ns.labels))) {
             const entry = trimPolicy(p as object);
             policies.set(key(entry), entry);
           }

@@ -2,7 +2,8 @@
 // (src/kube), so the user's RBAC applies and nothing new is granted. Save is a server-side apply of the
 // profile with its own field manager, never forced: a conflict with another manager is shown, not won.
 import type { V1DaemonSet, V1Node } from '@kubernetes/client-node';
-import { API_SERVER_SERVICE, apiServerEndpoints, SERVICE_NAME_LABEL, type EndpointSliceObject } from '../api/apiserver-endpoints.js';
+import { API_SERVER_SERVICE, apiServerEndpoints, type EndpointSliceObject } from '../api/apiserver-endpoints.js';
+import { SERVICE_NAME_LABEL } from '../compile/labels.js';
 import { API_VERSION, KIND, segmentationProfileSchema } from '../api/profile.js';
 import { listAll, NAMESPACES_PATH, NETWORK_POLICIES_PATH, PROFILES_PATH } from '../kube/api.js';
 import { KubeClient } from '../kube/client.js';

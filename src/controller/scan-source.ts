@@ -2,9 +2,9 @@
 // NetworkPolicy, DaemonSet and Node, turns them into findings (is an engine enforcing policies, does any
 // policy reopen a metadata endpoint in a targeted namespace, which addresses each Node has) and hands them
 // on; the operator then enqueues every profile key in the status controller. Timers on the injected Clock.
-import { auditMetadataExposure, DEFAULT_METADATA_CIDRS, type MetadataExposureReport } from '../analysis/audit-metadata.js';
+import { auditMetadataExposure, KNOWN_METADATA_CIDRS, type MetadataExposureReport } from '../analysis/audit-metadata.js';
 import { detectEnforcement } from '../analysis/enforcement.js';
-import type { PolicyObject } from '../analysis/policy-object.js';
+import type { PolicyObject } from '../api/networkpolicy.js';
 import type { SegmentationProfile } from '../api/profile.js';
 import { profileSelectsNamespace, type NamespaceInfo } from '../compile/select.js';
 import type { ClusterScan } from '../kube/cluster-scan.js';
@@ -26,7 +26,7 @@ export function findingsFromScan(result: ClusterScan, profiles: readonly Segment
 
 /** The audit, namespace by namespace (linear in policies), over namespaces that some profile targets. */
 function auditTargetedNamespaces(policies: PolicyObject[], profiles: readonly SegmentationProfile[], namespaces: readonly NamespaceInfo[]): MetadataExposureReport {
-  const metadataCidrs = [...new Set([...DEFAULT_METADATA_CIDRS, ...profiles.flatMap((p) => p.spec.instanceMetadata.cidrs)])];
+  const metadataCidrs = [...new Set([...KNOWN_METADATA_CIDRS, ...profiles.flatMap((p) => p.spec.instanceMetadata.cidrs)])];
   const byNamespace = new Map<string, PolicyObject[]>();
   for (const p of policies) {
     const ns = p.metadata?.namespace ?? '';

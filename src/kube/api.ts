@@ -1,8 +1,8 @@
 // Typed calls for the resources the operator reads and writes. Paths, content types and field manager
 // live here and nowhere else.
-import { API_SERVER_SERVICE, SERVICE_NAME_LABEL } from '../api/apiserver-endpoints.js';
+import { API_SERVER_SERVICE } from '../api/apiserver-endpoints.js';
 import { API_VERSION, GROUP, PLURAL, VERSION } from '../api/profile.js';
-import { FIELD_MANAGER, MANAGED_SELECTOR } from '../compile/labels.js';
+import { FIELD_MANAGER, MANAGED_SELECTOR, SERVICE_NAME_LABEL } from '../compile/labels.js';
 import type { DesiredPolicy, ManagedFieldsEntry, ObservedPolicy } from './types.js';
 import type { KubeClient } from './client.js';
 import type { Interner } from './intern.js';

@@ -3,7 +3,7 @@
 // a failed list is a KubeApiError with its HTTP status, on which callers decide (never on message text).
 // The commands take a ClusterReader so tests can pass one of their own.
 import type { V1DaemonSet, V1Namespace, V1Node, V1Pod } from '@kubernetes/client-node';
-import type { PolicyObject } from '../analysis/policy-object.js';
+import type { PolicyObject } from '../api/networkpolicy.js';
 import { listAll, NAMESPACES_PATH } from './api.js';
 import { KubeClient } from './client.js';
 import { ALL_DAEMON_SETS_PATH, ALL_NETWORK_POLICIES_PATH, NODES_PATH } from './cluster-scan.js';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import type { V1Namespace } from '@kubernetes/client-node';
 import { auditMetadataExposure } from '../../src/analysis/audit-metadata.js';
-import type { PolicyObject } from '../../src/analysis/policy-object.js';
+import type { PolicyObject } from '../../src/api/networkpolicy.js';
 import { auditByNamespace } from '../../src/console/findings.js';
 import { pod, policy } from './fixtures.js';
 

@@ -7,7 +7,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { parseIp } from '../../src/analysis/cidr.js';
 import { evaluateConnection } from '../../src/analysis/evaluate.js';
 import { buildClusterModel } from '../../src/analysis/model.js';
-import type { PolicyObject } from '../../src/analysis/policy-object.js';
+import type { PolicyObject } from '../../src/api/networkpolicy.js';
 
 const pod = (name: string, ip: string): V1Pod => ({ metadata: { name, namespace: 'shop', labels: { app: name } }, spec: { containers: [] }, status: { podIP: ip, podIPs: [{ ip }] } });
 const egressToRange: PolicyObject = {

@@ -1,7 +1,7 @@
 // Calico selector expressions, the subset the operator writes and the common simple forms: terms joined by
 // `&&`: all(), has(k), !has(k), k == "v", k != "v", k in {"a", "b"}, k not in {...}. Anything else
 // (|| , parentheses, starts with, ...) is reported as unsupported rather than guessed.
-import type { Labels } from '../selector.js';
+import type { Labels } from '../../compile/select.js';
 
 export type CalicoPredicate = (labels: Labels) => boolean;
 

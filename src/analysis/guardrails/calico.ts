@@ -4,7 +4,7 @@
 // (Deny unless set). A tier with no selecting policy is skipped. Kubernetes NetworkPolicies come after
 // every tier given here (they live in Calico's default tier).
 import type { CalicoRule, CalicoTier, GlobalNetworkPolicy } from '../../compile/guardrails/calico.js';
-import { CALICO_NAMESPACE_NAME_LABEL } from '../../compile/guardrails/calico.js';
+import { CALICO_NAMESPACE_NAME_LABEL } from '../../compile/labels.js';
 import type { ClusterModel, Endpoint, PodInfo, Protocol, Traffic } from '../model.js';
 import { cidrAdmits, podNamespaceLabels, portInRange } from './match.js';
 import { parseCalicoSelector, UnsupportedSelectorError } from './calico-selector.js';

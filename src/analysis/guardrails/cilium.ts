@@ -4,10 +4,10 @@
 // (world, cluster, all; host and remote-node match no endpoint of the model: it has no nodes),
 // toEndpoints, toPorts; fromCIDR, fromEntities, fromEndpoints for ingress.
 import type { CiliumClusterwideNetworkPolicy } from '../../compile/guardrails/cilium.js';
-import { CILIUM_NAMESPACE_LABEL, CILIUM_NAMESPACE_LABELS_PREFIX } from '../../compile/guardrails/cilium.js';
-import type { LabelSelector } from '../policy-object.js';
+import { CILIUM_NAMESPACE_LABEL, CILIUM_NAMESPACE_LABELS_PREFIX } from '../../compile/labels.js';
+import type { LabelSelector } from '../../api/networkpolicy.js';
 import type { ClusterModel, Endpoint, PodInfo, Protocol, Traffic } from '../model.js';
-import { selectorMatches, type Labels } from '../selector.js';
+import { selectorMatches, type Labels } from '../../compile/select.js';
 import { cidrAdmits, podNamespaceLabels, portInRange } from './match.js';
 import type { Direction } from './cnp.js';
 

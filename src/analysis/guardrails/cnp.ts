@@ -4,7 +4,7 @@
 // rule whose peers and protocols match decides with its action (Accept, Deny or Pass).
 import type { ClusterNetworkPolicy, CnpPeer, CnpProtocol, CnpRule } from '../../compile/guardrails/cluster-network-policy.js';
 import type { ClusterModel, Endpoint, PodInfo, Protocol, Traffic } from '../model.js';
-import { selectorMatches } from '../selector.js';
+import { selectorMatches } from '../../compile/select.js';
 import { cidrAdmits, podNamespaceLabels, portInRange } from './match.js';
 
 export type Direction = 'Ingress' | 'Egress';

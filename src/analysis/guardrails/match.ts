@@ -1,7 +1,7 @@
 // What the guardrail evaluators share: the endpoint's addresses and namespace labels, CIDR and port tests.
 import { parseCidr, rangeContainsIp, type IpAddress } from '../cidr.js';
 import { namespaceLabels, type ClusterModel, type Endpoint, type PodInfo, type Protocol, type Traffic } from '../model.js';
-import type { Labels } from '../selector.js';
+import type { Labels } from '../../compile/select.js';
 
 /** The addresses of an endpoint: an external address, or a pod's IPs (none for a hypothetical pod). */
 export function addressesOf(endpoint: Endpoint): IpAddress[] {

@@ -7,8 +7,8 @@ import { connectCluster, type ClusterReader } from '../../kube/cluster-reader.js
 import { KubeconfigError } from '../../kube/config.js';
 import { KubeApiError } from '../../kube/errors.js';
 import { namespaceSchema, networkPolicySchema, podSchema } from '../../analysis/input-schemas.js';
-import type { PolicyObject } from '../../analysis/policy-object.js';
-import { NAMESPACE_NAME_LABEL } from '../../analysis/model.js';
+import type { PolicyObject } from '../../api/networkpolicy.js';
+import { namespaceInfo } from '../../compile/select.js';
 import { collect, describeSource, InputError, parseWith, readDocuments, type SourceDocument } from '../input.js';
 import { stdoutWriter, type Writer } from '../output.js';
 import { CLUSTER_OPTION_HELP } from '../cluster-facts.js';
@@ -127,7 +127,7 @@ async function readFiles(options: InputOptions): Promise<AnalysisInputs> {
     for (const file of files ?? []) {
       for (const doc of await readDocuments(file)) {
         const kind = kindOf(doc, fallback);
-        if (kind === 'NetworkPolicy') out.policies.push(parseWith(networkPolicySchema, doc) as PolicyObject);
+        if (kind === 'NetworkPolicy') out.policies.push(parseWith(networkPolicySchema, doc));
         else if (kind === 'Namespace') out.namespaces.push(parseWith(namespaceSchema, doc) as V1Namespace);
         else out.pods.push(parseWith(podSchema, doc) as unknown as V1Pod);
       }
@@ -197,7 +197,7 @@ async function loadAnalysisInputs(options: InputOptions, deps: AnalysisDeps): Pr
     if (known.size === 0) throw new InputError('--profiles: no namespaces to render for; pass --namespaces, --pods or --kubeconfig/--live');
     const namespaces = [...known.values()].map((n) => {
       const name = n.metadata?.name ?? '';
-      return { name, labels: { ...(n.metadata?.labels ?? {}), [NAMESPACE_NAME_LABEL]: name }, terminating: n.status?.phase === 'Terminating' };
+      return { ...namespaceInfo(name, n.metadata?.labels), terminating: n.status?.phase === 'Terminating' };
     });
     inputs.policies = merge(inputs.policies, renderAll(profiles, namespaces));
   }

@@ -2,7 +2,7 @@
 // NetworkPolicies open it. Exit 2 when any namespace is exposed; the operator's intended exceptions
 // (spec.instanceMetadata.allowFrom) are printed apart and alone leave the exit code 0.
 import { Option, type Command } from 'commander';
-import { auditMetadataExposure, DEFAULT_METADATA_CIDRS, type MetadataOpening } from '../../analysis/audit-metadata.js';
+import { auditMetadataExposure, KNOWN_METADATA_CIDRS, type MetadataOpening } from '../../analysis/audit-metadata.js';
 import { applyGuardrailsToAudit, type GuardedMetadataReport, type GuardedNamespaceExposure } from '../../analysis/guardrails/audit.js';
 import { guardrailsOf } from '../../analysis/guardrails/evaluate.js';
 import { buildClusterModel } from '../../analysis/model.js';
@@ -57,7 +57,7 @@ export function registerAuditCommand(program: Command, ctx: AnalysisContext): vo
   const cmd = program
     .command('audit')
     .description('metadata-exposure audit: which namespaces can reach an instance-metadata endpoint, and which policies open it (exit 2 if any)')
-    .option('--metadata-cidr <cidr>', `metadata CIDR to check (repeatable; default ${DEFAULT_METADATA_CIDRS.join(', ')})`, collect)
+    .option('--metadata-cidr <cidr>', `metadata CIDR to check (repeatable; default ${KNOWN_METADATA_CIDRS.join(', ')})`, collect)
     .option('--namespace <name>', 'only this namespace (repeatable)', collect)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .addOption(new Option('--backend <name>', 'render --profiles for this guardrails backend and count its cluster-scoped guardrails (docs/guardrails.md)').choices([...GUARDRAIL_BACKENDS]));

@@ -9,6 +9,7 @@ import { matrixToMermaid } from '../../analysis/matrix-render/mermaid.js';
 import { matrixToSvg } from '../../analysis/matrix-render/svg.js';
 import { matrixToText } from '../../analysis/matrix-render/text.js';
 import { buildClusterModel, hypotheticalPod, type PodInfo } from '../../analysis/model.js';
+import { formatSelector } from '../../compile/select.js';
 import { collect, InputError } from '../input.js';
 import type { AnalysisContext, InputOptions } from './analysis.js';
 import { unwrap } from './explain.js';
@@ -57,7 +58,7 @@ export function registerMatrixCommand(program: Command, ctx: AnalysisContext): v
     .option('--pod <ns/labels>', 'add a hypothetical pod, e.g. shop/app=backend (repeatable)', collect)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'markdown', 'mermaid']).default('text'))
     .option('--svg <file>', 'also write the matrix as an SVG diagram to this file')
-    .option('--dns <ns/labels>', `the cluster DNS pods (default ${DEFAULT_DNS.namespace}/k8s-app=kube-dns), checked on UDP and TCP 53`)
+    .option('--dns <ns/labels>', `the cluster DNS pods (default ${DEFAULT_DNS.namespace}/${formatSelector({ matchLabels: DEFAULT_DNS.labels })}), checked on UDP and TCP 53`)
     .option('--no-dns', 'no DNS columns')
     .option('--metadata <addr:port>', `metadata endpoint column (repeatable; default ${DEFAULT_METADATA_ENDPOINTS.join(' and ')})`, collect)
     .option('--external <addr:port[/proto]>', `external destination column (repeatable; default ${DEFAULT_EXTERNAL_ENDPOINTS.join(', ')})`, collect)

@@ -2,8 +2,7 @@
 // names, labels, the description annotation. Pure.
 import type { ClusterScopedBackend, GuardrailBackend } from '../../api/profile.js';
 import { isClusterScopedBackend } from '../../api/profile.js';
-import { DESCRIPTION_ANNOTATION } from '../builders.js';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, PROFILE_LABEL, PURPOSE_LABEL } from '../labels.js';
+import { DESCRIPTION_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PROFILE_LABEL, PURPOSE_LABEL } from '../labels.js';
 import { NAME_PREFIX } from '../names.js';
 
 /** A backend after Auto has been decided: what the objects are rendered for. */

@@ -6,7 +6,7 @@ import type { LabelSelector as WireSelector, LabelSelectorRequirement, NetworkPo
 import { parseCidr } from '../../api/cidr.js';
 import type { CompiledProfile } from '../render.js';
 import { ports as toPorts, selector } from '../builders.js';
-import { NAMESPACE_NAME_LABEL } from '../labels.js';
+import { CALICO_NAMESPACE_NAME_LABEL, NAMESPACE_NAME_LABEL } from '../labels.js';
 import { guardrailMetadata, guardrailName, type GuardrailMetadata } from './backend.js';
 import { byProtocol, type Protocol } from './ports.js';
 import { andSelectors, requirements } from './selectors.js';
@@ -18,8 +18,6 @@ export const CALICO_TIER = 'segmentation-guardrails';
 export const CALICO_TIER_ORDER = 100;
 /** Inside our tier: every exception (Pass) of every profile before every Deny, as for ClusterNetworkPolicy. */
 export const CALICO_ORDERS = { exception: 100, deny: 110 } as const;
-/** Calico's label on namespaces with the namespace's name. */
-export const CALICO_NAMESPACE_NAME_LABEL = 'projectcalico.org/name';
 
 export interface CalicoTier {
   apiVersion: typeof CALICO_API_VERSION;

@@ -8,7 +8,7 @@ import type { LabelSelector as WireSelector, LabelSelectorRequirement, NetworkPo
 import { parseCidr } from '../../api/cidr.js';
 import type { CompiledProfile } from '../render.js';
 import { ports as toPorts, selector } from '../builders.js';
-import { NAMESPACE_NAME_LABEL } from '../labels.js';
+import { CILIUM_NAMESPACE_LABEL, CILIUM_NAMESPACE_LABELS_PREFIX, NAMESPACE_NAME_LABEL } from '../labels.js';
 import { portsMinus } from '../ports.js';
 import { guardrailMetadata, guardrailName, type GuardrailMetadata } from './backend.js';
 import { negatedUnion, requirements } from './selectors.js';
@@ -16,9 +16,6 @@ import { GuardrailError } from './errors.js';
 
 export const CILIUM_API_VERSION = 'cilium.io/v2';
 export const CCNP_KIND = 'CiliumClusterwideNetworkPolicy';
-/** Cilium's label for a pod's namespace name, and the prefix under which it exposes namespace labels. */
-export const CILIUM_NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
-export const CILIUM_NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
 /** Most deny policies one profile's metadata exceptions may expand to (see negatedUnion). */
 export const MAX_CILIUM_METADATA_POLICIES = 16;
 

@@ -3,7 +3,6 @@
 // pods it evaluates (NetworkPolicies select pods of their own namespace only).
 import type { V1Namespace } from '@kubernetes/client-node';
 import { buildClusterModel, type ClusterModel } from '../../analysis/model.js';
-import type { PolicyObject } from '../../analysis/policy-object.js';
 import type { NamespaceEntry, PolicyEntry } from './snapshot.js';
 import type { V1Pod } from '@kubernetes/client-node';
 
@@ -20,6 +19,6 @@ export function modelFor(data: ClusterData, namespaces: readonly string[]): Clus
   return buildClusterModel({
     namespaces: v1Namespaces,
     pods: data.pods.filter((p) => wanted.has(p.metadata?.namespace ?? 'default')),
-    policies: data.policies.filter((p) => wanted.has(p.metadata.namespace)) as PolicyObject[],
+    policies: data.policies.filter((p) => wanted.has(p.metadata.namespace)),
   });
 }

@@ -2,7 +2,7 @@
 // from what the cluster has now. Compared after the API server's defaults are applied on both sides
 // (the operator's own normalizeSpec), so a defaulted `protocol: TCP` is not a difference.
 import { stringify } from 'yaml';
-import type { NetworkPolicy } from '../../api/networkpolicy.js';
+import type { NetworkPolicy, NetworkPolicySpec } from '../../api/networkpolicy.js';
 import { normalizeSpec } from '../../controller/compare.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, PROFILE_LABEL } from '../../compile/labels.js';
 import type { PolicyEntry } from './snapshot.js';
@@ -25,13 +25,13 @@ export function managedPoliciesOf(policies: readonly PolicyEntry[], namespace: s
   return policies.filter((p) => p.metadata.namespace === namespace && p.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && p.metadata.labels?.[PROFILE_LABEL] === profile);
 }
 
-type Comparable = { metadata: { name: string; namespace: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: unknown };
+type Comparable = { metadata: PolicyEntry['metadata']; spec?: Partial<NetworkPolicySpec> };
 
 /** YAML of what is compared: name, labels, annotations and the normalised spec. */
 export function comparableYaml(p: Comparable): string {
   const m = p.metadata;
   const meta = { name: m.name, namespace: m.namespace, ...(m.labels && Object.keys(m.labels).length ? { labels: sortKeys(m.labels) } : {}), ...(m.annotations && Object.keys(m.annotations).length ? { annotations: sortKeys(m.annotations) } : {}) };
-  return stringify({ metadata: meta, spec: normalizeSpec(p.spec as NetworkPolicy['spec']) }, { lineWidth: 0 });
+  return stringify({ metadata: meta, spec: normalizeSpec(p.spec) }, { lineWidth: 0 });
 }
 
 function sortKeys(o: Record<string, string>): Record<string, string> {
@@ -70,7 +70,7 @@ export function diffPolicies(rendered: readonly NetworkPolicy[], cluster: readon
     const want = rendered.find((p) => p.metadata.name === name);
     const have = cluster.find((p) => p.metadata.name === name);
     const before = have ? comparableYaml(have) : '';
-    const after = want ? comparableYaml(want as Comparable) : '';
+    const after = want ? comparableYaml(want) : '';
     const kind: ChangeKind = !have ? 'added' : !want ? 'removed' : before === after ? 'unchanged' : 'changed';
     out.push({ name, kind, lines: lineDiff(before, after) });
   }

@@ -2,8 +2,7 @@
 // one targets and why. Pure.
 import type { SegmentationProfile } from '../../api/profile.js';
 import type { ClusterFacts } from '../../compile/render.js';
-import { targetingDecision } from '../../compile/select.js';
-import { NAMESPACE_NAME_LABEL } from '../../compile/labels.js';
+import { namespaceInfo, targetingDecision } from '../../compile/select.js';
 import { checkProfile, type ProfileCheck } from './issues.js';
 import type { NamespaceEntry, ProfileEntry } from './snapshot.js';
 
@@ -16,11 +15,9 @@ export function checkProfiles(entries: readonly ProfileEntry[], facts: ClusterFa
   return entries.map((entry) => ({ entry, check: checkProfile({ apiVersion: entry.apiVersion, kind: entry.kind, metadata: entry.metadata, spec: entry.spec }, facts) }));
 }
 
-const info = (ns: NamespaceEntry) => ({ name: ns.name, labels: { ...ns.labels, [NAMESPACE_NAME_LABEL]: ns.name } });
-
 /** Namespaces the profile targets (terminating ones are skipped, as the operator does). */
 export function matchedNamespaces(profile: SegmentationProfile, namespaces: readonly NamespaceEntry[]): NamespaceEntry[] {
-  return namespaces.filter((ns) => !ns.terminating && targetingDecision(profile, info(ns)).targeted);
+  return namespaces.filter((ns) => !ns.terminating && targetingDecision(profile, namespaceInfo(ns.name, ns.labels)).targeted);
 }
 
 export interface Targeting {
@@ -34,7 +31,7 @@ export interface Targeting {
 export function targetingOf(ns: NamespaceEntry, profiles: readonly CheckedProfile[]): Targeting[] {
   return profiles.flatMap(({ check }) => {
     if (!check.profile) return [];
-    const d = targetingDecision(check.profile, info(ns));
+    const d = targetingDecision(check.profile, namespaceInfo(ns.name, ns.labels));
     return [{ profile: check.profile.metadata.name, mode: check.profile.spec.mode, targeted: d.targeted, reason: d.reason }];
   });
 }
@@ -42,5 +39,5 @@ export function targetingOf(ns: NamespaceEntry, profiles: readonly CheckedProfil
 /** Namespaces that no valid Enforce profile targets: they stand out on the overview. */
 export function uncoveredNamespaces(namespaces: readonly NamespaceEntry[], profiles: readonly CheckedProfile[]): NamespaceEntry[] {
   const enforcing = profiles.flatMap(({ check }) => (check.profile && check.compiled && check.profile.spec.mode === 'Enforce' ? [check.profile] : []));
-  return namespaces.filter((ns) => !ns.terminating && !enforcing.some((p) => targetingDecision(p, info(ns)).targeted));
+  return namespaces.filter((ns) => !ns.terminating && !enforcing.some((p) => targetingDecision(p, namespaceInfo(ns.name, ns.labels)).targeted));
 }

@@ -3,7 +3,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { EnforcementFinding } from '../../analysis/enforcement.js';
 import type { MetadataExposureReport } from '../../analysis/audit-metadata.js';
-import type { NetworkPolicySpec } from '../../api/networkpolicy.js';
+import type { NetworkPolicySpec, ObjectMeta } from '../../api/networkpolicy.js';
 import type { ApiServerEndpoints } from '../../api/apiserver-endpoints.js';
 
 export interface NamespaceEntry {
@@ -13,7 +13,7 @@ export interface NamespaceEntry {
 }
 
 export interface PolicyEntry {
-  metadata: { name: string; namespace: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: Pick<ObjectMeta, 'name' | 'namespace' | 'labels' | 'annotations'>;
   spec: Partial<NetworkPolicySpec> & Record<string, unknown>;
 }
 

@@ -4,7 +4,7 @@ import type { V1Namespace, V1Pod } from '@kubernetes/client-node';
 import { parseIp } from '../../../src/analysis/cidr.js';
 import { evaluateConnection } from '../../../src/analysis/evaluate.js';
 import { buildClusterModel, type ClusterModel, type Endpoint as ModelEndpoint } from '../../../src/analysis/model.js';
-import type { PolicyObject } from '../../../src/analysis/policy-object.js';
+import type { PolicyObject } from '../../../src/api/networkpolicy.js';
 import type { KubeClient } from '../../../src/kube/client.js';
 import { cellKey, type Cell } from './measure.js';
 import type { Endpoint } from './topology.js';

@@ -4,8 +4,9 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { auditMetadataExposure, DEFAULT_METADATA_CIDRS, isIntendedException } from '../../../src/analysis/audit-metadata.js';
-import type { SegmentationProfileInput } from '../../../src/api/profile.js';
+import { auditMetadataExposure, KNOWN_METADATA_CIDRS, isIntendedException } from '../../../src/analysis/audit-metadata.js';
+import type { PolicyObject } from '../../../src/api/networkpolicy.js';
+import { DEFAULT_METADATA_CIDRS, type SegmentationProfileInput } from '../../../src/api/profile.js';
 import { render } from '../../../src/compile/render.js';
 import { ns as nsInfo, profile } from '../compile/helpers.js';
 import { namespace, policy } from './fixtures/xyz-cluster.js';
@@ -18,7 +19,13 @@ const podIn = (ns: string, name: string, labels: Record<string, string>, hostNet
 
 describe('auditMetadataExposure', () => {
   it('defaults to the AWS/Azure/GCP, AWS IPv6 and Alibaba endpoints', () => {
-    assert.deepEqual(auditMetadataExposure([], []).metadataCidrs, [...DEFAULT_METADATA_CIDRS]);
+    assert.deepEqual(auditMetadataExposure([], []).metadataCidrs, [...KNOWN_METADATA_CIDRS]);
+  });
+
+  it('knows every endpoint a profile blocks by default, and Alibaba Cloud, which a profile blocks only when listed', () => {
+    for (const cidr of DEFAULT_METADATA_CIDRS) assert.ok(KNOWN_METADATA_CIDRS.includes(cidr), cidr);
+    assert.ok(KNOWN_METADATA_CIDRS.includes('100.100.100.200/32'));
+    assert.ok(!DEFAULT_METADATA_CIDRS.includes('100.100.100.200/32'));
   });
 
   it('a namespace without egress policies is exposed (unisolated)', () => {
@@ -117,7 +124,7 @@ describe('auditMetadataExposure: intended exceptions (spec.instanceMetadata.allo
     return { exposed: n.exposed, openedBy: n.openedBy.map(line), exceptions: n.exceptions?.map(line) };
   };
   const exceptionLines = (pods?: string) => profile('base').spec.instanceMetadata.cidrs.map((c) => `x/seg.base.allow-metadata.0 ${c} app=agent${pods ?? ''}`);
-  const cases: [string, unknown[], V1Pod[] | undefined, Want][] = [
+  const cases: [string, PolicyObject[], V1Pod[] | undefined, Want][] = [
     ['egress denied + exception, no pods: not exposed, the exception listed', rendered({ instanceMetadata: { allowFrom: [agent] } }), undefined, { exposed: false, openedBy: [], exceptions: exceptionLines() }],
     ['egress open + exception, no pods: the same', rendered({ defaultDeny: { ingress: true, egress: false }, instanceMetadata: { allowFrom: [agent] } }), undefined, { exposed: false, openedBy: [], exceptions: exceptionLines() }],
     ['with pods: the exception names the pods it lets through', rendered({ instanceMetadata: { allowFrom: [agent] } }), pods, { exposed: false, openedBy: [], exceptions: exceptionLines(' [x/agent-1]') }],
@@ -137,12 +144,12 @@ describe('auditMetadataExposure: intended exceptions (spec.instanceMetadata.allo
   ];
   // The profile's own metadata CIDRs (the audit's default list adds Alibaba's, which the profile's default does not block).
   const metadataCidrs = profile('base').spec.instanceMetadata.cidrs;
-  for (const [what, policies, podList, want] of cases) it(what, () => assert.deepEqual(summary(auditMetadataExposure(policies as never, [namespace('x')], podList, { metadataCidrs })), want));
+  for (const [what, policies, podList, want] of cases) it(what, () => assert.deepEqual(summary(auditMetadataExposure(policies, [namespace('x')], podList, { metadataCidrs })), want));
 
   it('recognises exceptions by both labels', () => {
     const [p] = rendered({ instanceMetadata: { allowFrom: [agent] } }).filter((x) => x.metadata.name === 'seg.base.allow-metadata.0');
     assert.ok(p && isIntendedException(p));
-    assert.equal(isIntendedException({ ...p, metadata: { ...p.metadata, labels: { ...p.metadata.labels, 'app.kubernetes.io/managed-by': 'someone-else' } } } as never), false);
+    assert.equal(isIntendedException({ ...p, metadata: { ...p.metadata, labels: { ...p.metadata.labels, 'app.kubernetes.io/managed-by': 'someone-else' } } }), false);
     assert.equal(isIntendedException(denyEgress('x')), false);
   });
 });

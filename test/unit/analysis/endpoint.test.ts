@@ -1,6 +1,6 @@
 // Parsing endpoints, ports and address:port as users type them.
 import assert from 'node:assert/strict';
-import { parseAddressPort, parseEndpointSpec, parsePortSpec, resolveEndpoint, resolveTraffic } from '../../../src/analysis/endpoint.js';
+import { parseAddressPort, parseEndpointSpec, parseLabelList, parsePortSpec, resolveEndpoint, resolveTraffic } from '../../../src/analysis/endpoint.js';
 import { formatIp } from '../../../src/analysis/cidr.js';
 import { buildClusterModel, hypotheticalPod } from '../../../src/analysis/model.js';
 
@@ -13,6 +13,13 @@ describe('endpoint parsing', () => {
       const r = parseEndpointSpec(text);
       assert.ok(r.ok && r.value.kind === 'ip', text);
     }
+  });
+  it('parses label lists', () => {
+    assert.deepEqual(parseLabelList('app=backend,tier=x'), { app: 'backend', tier: 'x' });
+    assert.deepEqual(parseLabelList('app.kubernetes.io/name=db'), { 'app.kubernetes.io/name': 'db' });
+    assert.equal(parseLabelList('app'), undefined);
+    assert.equal(parseLabelList('a=1,a=2'), undefined);
+    assert.equal(parseLabelList('=x'), undefined);
   });
   for (const bad of ['web', 'Prod/web', '/web', 'prod/', 'prod/a=1,a=2', 'prod/=x', '999.1.1.1']) {
     it(`rejects ${JSON.stringify(bad)}`, () => assert.equal(parseEndpointSpec(bad).ok, false));

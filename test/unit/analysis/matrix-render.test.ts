@@ -6,6 +6,7 @@ import { escapeXml, matrixToSvg } from '../../../src/analysis/matrix-render/svg.
 import { matrixToText } from '../../../src/analysis/matrix-render/text.js';
 import { buildClusterModel, hypotheticalPod } from '../../../src/analysis/model.js';
 import { parseIp } from '../../../src/analysis/cidr.js';
+import { profile } from '../compile/helpers.js';
 
 const model = buildClusterModel({ policies: [{ metadata: { namespace: 'a', name: 'deny' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } }] });
 const pods = [hypotheticalPod('a', { app: 'x"<y>' }), hypotheticalPod('b', { app: 'z' })];
@@ -34,5 +35,16 @@ describe('matrix renderers', () => {
     assert.match(svg, /a\/\{app=x&quot;&lt;y&gt;\}/);
     assert.equal((svg.match(/fill-opacity="0\.55"/g) ?? []).length, 2);
     assert.equal(escapeXml(`&<>"'`), '&amp;&lt;&gt;&quot;&apos;');
+  });
+});
+
+describe('well-known columns', () => {
+  it('DNS defaults to the pods a profile allows DNS to by default (spec.dns)', () => {
+    const { dns } = profile('p').spec;
+    const coredns = { metadata: { namespace: dns.namespace, name: 'coredns-1', labels: { ...dns.podSelector.matchLabels } }, spec: { containers: [] } };
+    const columns = wellKnownColumns(buildClusterModel({ policies: [], pods: [coredns] }), {});
+    const dnsColumns = columns.filter((c) => c.kind === 'dns');
+    assert.equal(dnsColumns.length, 2);
+    for (const c of dnsColumns) assert.ok(c.endpoint.kind === 'pod' && c.endpoint.pod.name === 'coredns-1' && !c.endpoint.pod.hypothetical, c.id);
   });
 });

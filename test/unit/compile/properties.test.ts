@@ -8,7 +8,7 @@ import { segmentationProfileSchema } from '../../../src/api/profile.js';
 import { isValidSubdomainName } from '../../../src/compile/names.js';
 import { compileProfile, renderNamespace } from '../../../src/compile/render.js';
 import { toYamlDocuments } from '../../../src/cli/output.js';
-import { selectorMatches } from '../../../src/analysis/selector.js';
+import { selectorMatches } from '../../../src/compile/select.js';
 import { ARBITRARY_FACTS, arbitraryNamespace, arbitraryProfileInput } from './arbitraries.js';
 
 function compiled(input: unknown) {

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import type { V1Namespace, V1Pod } from '@kubernetes/client-node';
 import { buildClusterModel, type ClusterModel, type Endpoint } from '../../../../src/analysis/model.js';
-import type { PolicyObject } from '../../../../src/analysis/policy-object.js';
+import type { PolicyObject } from '../../../../src/api/networkpolicy.js';
 import { parseIp } from '../../../../src/analysis/cidr.js';
 import { evaluateGuardedConnection, guardrailsOf } from '../../../../src/analysis/guardrails/evaluate.js';
 

@@ -1,9 +1,10 @@
 // The guardrail builders of each backend: the pitfalls of docs/guardrails.md as tables and properties.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { selectorMatches } from '../../../../src/analysis/selector.js';
+import { selectorMatches } from '../../../../src/compile/select.js';
 import { resolveBackend } from '../../../../src/compile/guardrails/index.js';
-import { CILIUM_NAMESPACE_LABEL, CILIUM_NAMESPACE_LABELS_PREFIX, type CiliumClusterwideNetworkPolicy } from '../../../../src/compile/guardrails/cilium.js';
+import type { CiliumClusterwideNetworkPolicy } from '../../../../src/compile/guardrails/cilium.js';
+import { CILIUM_NAMESPACE_LABEL, CILIUM_NAMESPACE_LABELS_PREFIX } from '../../../../src/compile/labels.js';
 import { CNP_PRIORITIES, type ClusterNetworkPolicy } from '../../../../src/compile/guardrails/cluster-network-policy.js';
 import { CALICO_TIER, calicoSelector, type GlobalNetworkPolicy } from '../../../../src/compile/guardrails/calico.js';
 import { renderAllGuardrails } from '../../../../src/compile/guardrails/index.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { LabelSelectorRequirement } from '../../../../src/api/networkpolicy.js';
 import { andSelectors, negate, negatedUnion, requirements } from '../../../../src/compile/guardrails/selectors.js';
-import { selectorMatches } from '../../../../src/analysis/selector.js';
+import { selectorMatches } from '../../../../src/compile/select.js';
 
 const key = fc.constantFrom('app', 'team', 'tier');
 const value = fc.constantFrom('a', 'b', 'c');

@@ -1,8 +1,11 @@
-// LabelSelector matching: table cases for each operator and algebraic properties.
+// The one LabelSelector matcher and formatter (compiler and analysis alike): table cases for each
+// operator, algebraic properties, and profile targeting through the same matcher.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { V1LabelSelector, V1LabelSelectorRequirement } from '@kubernetes/client-node';
-import { describeSelector, parseLabelList, selectorMatches, selectsEverything } from '../../../src/analysis/selector.js';
+import { formatSelector, namespaceInfo, profileSelectsNamespace, selectorMatches, selectsEverything } from '../../../src/compile/select.js';
+import type { LabelSelector } from '../../../src/api/profile.js';
+import { profile } from './helpers.js';
 
 const labels = { app: 'web', tier: 'frontend' };
 
@@ -24,6 +27,9 @@ describe('selector', () => {
     ['DoesNotExist on a present key', { matchExpressions: [{ key: 'app', operator: 'DoesNotExist' }] }, false],
     ['matchLabels AND expressions', { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['backend'] }] }, false],
     ['unknown operator matches nothing', { matchExpressions: [{ key: 'app', operator: 'Gt', values: ['1'] }] }, false],
+    ['unknown operator on a missing key matches nothing', { matchExpressions: [{ key: 'env', operator: 'Gt', values: ['1'] }] }, false],
+    ['operators are case-sensitive: "in" is unknown', { matchExpressions: [{ key: 'app', operator: 'in', values: ['web'] }] }, false],
+    ['an unknown operator beside a matching one matches nothing', { matchExpressions: [{ key: 'app', operator: 'Exists' }, { key: 'app', operator: 'Like' }] }, false],
   ];
   for (const [name, selector, expected] of cases) {
     it(`${name} -> ${expected}`, () => assert.equal(selectorMatches(selector, labels), expected));
@@ -31,6 +37,27 @@ describe('selector', () => {
 
   it('does not treat inherited object keys as labels', () => {
     assert.equal(selectorMatches({ matchExpressions: [{ key: 'constructor', operator: 'Exists' }] }, {}), false);
+    assert.equal(selectorMatches({ matchLabels: { toString: 'x' } }, {}), false);
+  });
+
+  it('an unknown operator never throws', () => {
+    assert.doesNotThrow(() => selectorMatches({ matchExpressions: [{ key: 'app', operator: '' }] }, labels));
+  });
+
+  describe('profile targeting uses the same matcher', () => {
+    const ns = namespaceInfo('shop', { team: 'a' });
+    const withSelector = (namespaceSelector: LabelSelector) => {
+      const p = profile('p');
+      return { ...p, spec: { ...p.spec, namespaceSelector } };
+    };
+    it('targets a namespace whose labels match spec.namespaceSelector', () => {
+      assert.equal(profileSelectsNamespace(withSelector({ matchExpressions: [{ key: 'team', operator: 'In', values: ['a'] }] }), ns), true);
+      assert.equal(profileSelectsNamespace(withSelector({ matchExpressions: [{ key: 'team', operator: 'NotIn', values: ['a'] }] }), ns), false);
+    });
+    it('an unknown operator (past the schema) targets nothing', () => {
+      const unknown = { matchExpressions: [{ key: 'team', operator: 'Gt', values: ['1'] }] } as unknown as LabelSelector;
+      assert.equal(profileSelectsNamespace(withSelector(unknown), ns), false);
+    });
   });
 
   describe('properties', () => {
@@ -72,16 +99,20 @@ describe('selector', () => {
       assert.equal(selectsEverything({ matchLabels: {}, matchExpressions: [] }), true);
       assert.equal(selectsEverything({ matchLabels: { a: 'b' } }), false);
     });
-    it('describes selectors compactly', () => {
-      assert.equal(describeSelector({}), '(all)');
-      assert.equal(describeSelector({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['a', 'b'] }, { key: 'x', operator: 'DoesNotExist' }] }), 'app=web,env notin (a,b),!x');
+    it('formats selectors as kubectl prints them', () => {
+      assert.equal(formatSelector({}), '(all)');
+      assert.equal(formatSelector({ matchLabels: {}, matchExpressions: [] }, 'all'), 'all');
+      assert.equal(
+        formatSelector({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }, { key: 'env', operator: 'NotIn', values: ['a', 'b'] }, { key: 'y', operator: 'Exists' }, { key: 'x', operator: 'DoesNotExist' }] }),
+        'app=web,tier in (a,b),env notin (a,b),y,!x',
+      );
     });
-    it('parses label lists', () => {
-      assert.deepEqual(parseLabelList('app=backend,tier=x'), { app: 'backend', tier: 'x' });
-      assert.deepEqual(parseLabelList('app.kubernetes.io/name=db'), { 'app.kubernetes.io/name': 'db' });
-      assert.equal(parseLabelList('app'), undefined);
-      assert.equal(parseLabelList('a=1,a=2'), undefined);
-      assert.equal(parseLabelList('=x'), undefined);
+    it('prints an unknown operator as it is, never as another operator', () => {
+      assert.equal(formatSelector({ matchExpressions: [{ key: 'n', operator: 'Gt', values: ['1'] }] }), 'n Gt (1)');
+    });
+    it('namespaceInfo sets the name label the API server sets, over any other value', () => {
+      assert.deepEqual(namespaceInfo('shop', { team: 'a', 'kubernetes.io/metadata.name': 'other' }), { name: 'shop', labels: { team: 'a', 'kubernetes.io/metadata.name': 'shop' } });
+      assert.deepEqual(namespaceInfo('shop').labels, { 'kubernetes.io/metadata.name': 'shop' });
     });
   });
 });
