@@ -1,9 +1,9 @@
 // NetworkPolicy as it is on the wire (JSON/YAML, `from` not `_from`): the one NetworkPolicy type of the
 // project, imported from here under these short names. It is what users read and write, what `render`
 // prints, what the evaluator reads from files, and what src/kube sends and receives: KubeClient speaks
-// plain JSON over client-node's authenticated transport, so objects from the API server (lists and watch
-// events alike) arrive in this form too. client-node's generated models (`V1NetworkPolicy`, which renames
-// `from` to `_from`) are not used for NetworkPolicies.
+// plain JSON over its own transport (src/kube/transport.ts), so objects from the API server (lists and
+// watch events alike) arrive in this form too. client-node's generated models (`V1NetworkPolicy`, which
+// renames `from` to `_from`) are not used for NetworkPolicies.
 export interface LabelSelectorRequirement {
   key: string;
   operator: string;

@@ -17,7 +17,7 @@ export function findingsFromScan(result: ClusterScan, profiles: readonly Segment
   const findings: ClusterFindings = {};
   if (result.workloads.ok) findings.enforcement = detectEnforcement(result.workloads.value);
   else findings.enforcementError = result.workloads.error;
-  if (result.policies.ok) findings.exposure = auditTargetedNamespaces(result.policies.value as unknown as PolicyObject[], profiles, namespaces);
+  if (result.policies.ok) findings.exposure = auditTargetedNamespaces(result.policies.value, profiles, namespaces);
   else findings.exposureError = result.policies.error;
   if (result.workloads.ok) findings.nodes = nodeAddresses(result.workloads.value.nodes);
   else findings.nodesError = result.workloads.error;
