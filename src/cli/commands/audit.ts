@@ -4,7 +4,6 @@
 import { Option, type Command } from 'commander';
 import { auditMetadataExposure, DEFAULT_METADATA_CIDRS, type MetadataOpening } from '../../analysis/audit-metadata.js';
 import { applyGuardrailsToAudit, type GuardedMetadataReport, type GuardedNamespaceExposure } from '../../analysis/guardrails/audit.js';
-import { guardrailsOf } from '../../analysis/guardrails/evaluate.js';
 import { buildClusterModel } from '../../analysis/model.js';
 import { GUARDRAIL_BACKENDS } from '../../api/profile.js';
 import { parseCidr } from '../../analysis/cidr.js';
@@ -66,8 +65,8 @@ export function registerAuditCommand(program: Command, ctx: AnalysisContext): vo
     const inputs = await ctx.loadInputs(opts);
     const pods = (opts.pods?.length ?? 0) > 0 || opts.live || opts.kubeconfig ? inputs.pods : undefined;
     const plain = auditMetadataExposure(inputs.policies, inputs.namespaces, pods, opts.metadataCidr ? { metadataCidrs: opts.metadataCidr } : {});
-    const full: GuardedMetadataReport =
-      inputs.guardrails.length > 0 ? applyGuardrailsToAudit(plain, buildClusterModel({ policies: inputs.policies, namespaces: inputs.namespaces, ...(pods ? { pods } : {}) }), guardrailsOf(inputs.guardrails), pods !== undefined) : plain;
+    const model = buildClusterModel({ policies: inputs.policies, namespaces: inputs.namespaces, ...(pods ? { pods } : {}), guardrails: inputs.guardrails });
+    const full: GuardedMetadataReport = applyGuardrailsToAudit(plain, model, pods !== undefined);
     const wanted = opts.namespace ? new Set(opts.namespace) : undefined;
     const namespaces = wanted ? full.namespaces.filter((n) => wanted.has(n.namespace)) : full.namespaces;
     const report: GuardedMetadataReport = { ...full, namespaces, exposed: namespaces.some((n) => n.exposed) };
