@@ -5,10 +5,10 @@ import { Option, type Command } from 'commander';
 import { auditMetadataExposure, DEFAULT_METADATA_CIDRS, type MetadataOpening } from '../../analysis/audit-metadata.js';
 import { applyGuardrailsToAudit, type GuardedMetadataReport, type GuardedNamespaceExposure } from '../../analysis/guardrails/audit.js';
 import { buildClusterModel } from '../../analysis/model.js';
-import { GUARDRAIL_BACKENDS } from '../../api/profile.js';
 import { parseCidr } from '../../analysis/cidr.js';
 import { collect, InputError } from '../input.js';
-import type { AnalysisContext, InputOptions } from './analysis.js';
+import { backendOption } from '../profiles.js';
+import { ANALYSIS_BACKEND_HELP, type AnalysisContext, type InputOptions } from './analysis.js';
 
 interface AuditOptions extends InputOptions {
   metadataCidr?: string[];
@@ -59,7 +59,7 @@ export function registerAuditCommand(program: Command, ctx: AnalysisContext): vo
     .option('--metadata-cidr <cidr>', `metadata CIDR to check (repeatable; default ${DEFAULT_METADATA_CIDRS.join(', ')})`, collect)
     .option('--namespace <name>', 'only this namespace (repeatable)', collect)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .addOption(new Option('--backend <name>', 'render --profiles for this guardrails backend and count its cluster-scoped guardrails (docs/guardrails.md)').choices([...GUARDRAIL_BACKENDS]));
+    .addOption(backendOption(ANALYSIS_BACKEND_HELP));
   ctx.addInputOptions(cmd).action(async (opts: AuditOptions) => {
     for (const cidr of opts.metadataCidr ?? []) if (!parseCidr(cidr)) throw new InputError(`--metadata-cidr: "${cidr}" is not a CIDR such as 169.254.169.254/32`);
     const inputs = await ctx.loadInputs(opts);

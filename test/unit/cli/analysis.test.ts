@@ -93,7 +93,7 @@ describe('cli: explain', () => {
     it('missing file', () => expectInputError(['explain', '--from', 'a/x=y', '--to', 'b/x=y', '--port', '80', '--policies', join(tmp, 'absent.yaml')], /absent\.yaml: cannot read file \(ENOENT\)/));
     it('unexpected kind', async () => {
       const file = tmpFile('svc.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: n}\n');
-      await expectInputError(['explain', '--from', 'a/x=y', '--to', 'b/x=y', '--port', '80', '--policies', file], /svc\.yaml#0: kind: expected NetworkPolicy, Namespace or Pod, got "Service"/);
+      await expectInputError(['explain', '--from', 'a/x=y', '--to', 'b/x=y', '--port', '80', '--policies', file], /svc\.yaml#0: kind: expected NetworkPolicy, Namespace, Pod or a guardrail \(CiliumClusterwideNetworkPolicy, ClusterNetworkPolicy, GlobalNetworkPolicy, Tier\), got "Service"/);
     });
     it('policy without a namespace', async () => {
       const file = tmpFile('nons.yaml', 'kind: NetworkPolicy\nmetadata: {name: p}\nspec: {podSelector: {}}\n');
