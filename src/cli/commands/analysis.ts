@@ -112,11 +112,15 @@ function kindOf(doc: SourceDocument, fallback: Kind): Kind | GuardrailKind {
   throw new InputError(`${describeSource(doc)}: kind: expected NetworkPolicy, Namespace, Pod or a guardrail (${Object.keys(GUARDRAIL_SCHEMAS).join(', ')}), got ${JSON.stringify(kind)}`);
 }
 
-const keyOf = (o: { kind?: string; metadata?: { name?: string; namespace?: string } }) => `${o.kind ?? ''}:${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+type Keyed = { kind?: string; metadata?: { name?: string; namespace?: string } };
+/** Objects of one kind: live list items carry no kind, so namespace/name alone. */
+const keyOf = (o: Keyed) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+/** Guardrails of several kinds share one list: kind and name. */
+const guardrailKeyOf = (o: Keyed) => `${o.kind ?? ''}/${o.metadata?.name ?? ''}`;
 
-function merge<T extends { kind?: string; metadata?: { name?: string; namespace?: string } }>(base: T[], overrides: T[]): T[] {
-  const out = new Map(base.map((o) => [keyOf(o), o]));
-  for (const o of overrides) out.set(keyOf(o), o);
+function merge<T extends Keyed>(base: T[], overrides: T[], key: (o: Keyed) => string = keyOf): T[] {
+  const out = new Map(base.map((o) => [key(o), o]));
+  for (const o of overrides) out.set(key(o), o);
   return [...out.values()];
 }
 
@@ -194,7 +198,7 @@ async function loadAnalysisInputs(options: InputOptions, deps: AnalysisDeps): Pr
   if ((options.profiles?.length ?? 0) > 0) {
     // Without a backend the profiles render as today (NetworkPolicy only: Auto is NetworkPolicy offline).
     const profiles = await loadProfiles(options.profiles!, options.cluster, options.backend ? { guardrails: { override: options.backend } } : {});
-    if (options.backend) inputs.guardrails = merge(inputs.guardrails, renderGuardrailObjects(profiles));
+    if (options.backend) inputs.guardrails = merge(inputs.guardrails, renderGuardrailObjects(profiles), guardrailKeyOf);
     const known = new Map<string, V1Namespace>(inputs.namespaces.map((n) => [n.metadata?.name ?? '', n]));
     for (const p of inputs.pods) {
       const ns = p.metadata?.namespace;
