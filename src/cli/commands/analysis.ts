@@ -186,8 +186,8 @@ function userFacingReader(reader: ClusterReader): ClusterReader {
 async function loadAnalysisInputs(options: InputOptions, deps: AnalysisDeps): Promise<AnalysisInputs> {
   const anyFile = [options.policies, options.namespaces, options.pods, options.profiles].some((f) => (f?.length ?? 0) > 0);
   const live = options.live === true || options.kubeconfig !== undefined;
-  if (!anyFile && !live) throw new InputError('no input: pass --policies/--namespaces/--pods files, --profiles, or --kubeconfig/--live');
   if (options.backend && (options.profiles?.length ?? 0) === 0) throw new InputError('--backend: says which backend --profiles render for; pass --profiles too');
+  if (!anyFile && !live) throw new InputError('no input: pass --policies/--namespaces/--pods files, --profiles, or --kubeconfig/--live');
   let inputs: AnalysisInputs = { policies: [], namespaces: [], pods: [], guardrails: [] };
   if (live) {
     const reader = userFacingReader(openCluster(deps, options.kubeconfig));

@@ -75,7 +75,7 @@ export function registerMatrixCommand(program: Command, ctx: AnalysisContext): v
       if (spec.kind !== 'labels') throw new InputError(`--pod: "${text}" must be ns/label=value,...`);
       return hypotheticalPod(spec.namespace, spec.labels);
     });
-    const anyInput = [opts.policies, opts.namespaces, opts.pods, opts.profiles].some((f) => (f?.length ?? 0) > 0) || opts.live || opts.kubeconfig;
+    const anyInput = [opts.policies, opts.namespaces, opts.pods, opts.profiles].some((f) => (f?.length ?? 0) > 0) || opts.live || opts.kubeconfig || opts.backend;
     const inputs = anyInput ? await ctx.loadInputs(opts) : { policies: [], namespaces: [], pods: [], guardrails: [] };
     const model = buildClusterModel(inputs);
     const wanted = opts.namespace ? new Set(opts.namespace) : undefined;
