@@ -10,6 +10,8 @@ export interface DetectedEngine {
   source: string;
   /** false when installed but no pod is ready; undefined when unknown (no status, or a node label). */
   ready?: boolean;
+  /** The engine's version from its image tag (`3.32.0` from `calico/node:v3.32.0`); absent when unknown. */
+  version?: string;
 }
 
 export interface EnforcementFinding {
@@ -53,13 +55,15 @@ interface Signature {
   disabled?: (w: Workload) => string | undefined;
   /** Required container (by name) for enforcement. */
   requiresContainer?: { name: string; image?: RegExp };
+  /** The images whose tag is the engine's version (default: `images`). */
+  versionImages?: RegExp[];
 }
 
 const hasArg = (w: Workload, arg: string) => w.containers.some((c) => [...(c.command ?? []), ...(c.args ?? [])].includes(arg));
 
 /** Known engines. */
 const SIGNATURES: Signature[] = [
-  { engine: 'Canal (Calico policy)', names: ['canal'] },
+  { engine: 'Canal (Calico policy)', names: ['canal'], versionImages: [/(^|\/)calico\/node(:|@|$)/] },
   { engine: 'Calico', names: ['calico-node'], images: [/(^|\/)calico\/node(:|@|$)/, /(^|\/)tigera\/cnx-node(:|@|$)/], labels: [['k8s-app', 'calico-node']] },
   { engine: 'Cilium', names: ['cilium', 'cilium-agent'], images: [/(^|\/)cilium\/cilium(:|@|$)/], labels: [['k8s-app', 'cilium']] },
   { engine: 'Cilium (GKE Dataplane V2)', names: ['anetd'] },
@@ -130,6 +134,21 @@ function signatureOf(w: Workload): Signature | undefined {
   );
 }
 
+/** `3.32.0` from `quay.io/calico/node:v3.32.0@sha256:...`; undefined for a tag that is no version. */
+export function imageVersion(image: string): string | undefined {
+  const name = image.split('@')[0]!;
+  const colon = name.lastIndexOf(':');
+  if (colon < 0 || colon < name.lastIndexOf('/')) return undefined;
+  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(name.slice(colon + 1));
+  return m ? `${m[1]}.${m[2]}.${m[3] ?? 0}` : undefined;
+}
+
+function engineVersion(sig: Signature, w: Workload): string | undefined {
+  const images = sig.versionImages ?? sig.images ?? [];
+  for (const c of w.containers) if (images.some((re) => re.test(c.image ?? ''))) return imageVersion(c.image ?? '');
+  return undefined;
+}
+
 function describeWorkload(w: Workload): string {
   return `${w.kind} ${w.namespace}/${w.name}`;
 }
@@ -154,7 +173,8 @@ function detectFromWorkloads(workloads: Workload[], engines: DetectedEngine[], e
     }
     const source = describeWorkload(w) + (w.readiness ? ` (${w.readiness})` : '');
     evidence.push(`${source}: ${sig.engine}`);
-    engines.push({ engine: sig.engine, source, ...(w.ready === undefined ? {} : { ready: w.ready }) });
+    const version = engineVersion(sig, w);
+    engines.push({ engine: sig.engine, source, ...(w.ready === undefined ? {} : { ready: w.ready }), ...(version ? { version } : {}) });
   }
 }
 

@@ -1,7 +1,9 @@
 // The connectivity evaluator: can one endpoint reach another on a port, and why.
 // Upstream NetworkPolicy semantics: a pod is isolated for a direction only if a policy of that type
 // selects it; then the union of the rules of every selecting policy decides. A pod-to-pod connection
-// needs the source's egress and the destination's ingress to allow it.
+// needs the source's egress and the destination's ingress to allow it. When the model carries
+// cluster-scoped guardrails, each pod side goes through the engine's precedence around NetworkPolicy
+// (src/analysis/guardrails/evaluate.ts) and the decision follows it.
 import type { NetworkPolicyPeer, PolicyObject } from '../api/networkpolicy.js';
 import {
   ipBlockAdmitsIp,
@@ -14,6 +16,8 @@ import {
 } from './policy-rules.js';
 import { formatIp } from './cidr.js';
 import { describePod, policyKey, type ClusterModel, type Endpoint, type PodInfo, type Traffic } from './model.js';
+import { guardSide, type GuardrailSide } from './guardrails/evaluate.js';
+import { hasGuardrails } from './guardrails/objects.js';
 
 /** A rule that allowed the traffic: `policy` is `namespace/name`, `ruleIndex` indexes ingress[] or egress[]. */
 export interface RuleRef {
@@ -38,14 +42,26 @@ export type SideVerdict =
 
 export interface ConnectionDecision {
   allowed: boolean;
+  /** What Kubernetes NetworkPolicy alone says about each side. */
   egress: SideVerdict;
   ingress: SideVerdict;
   /** Source and destination are the same pod: implementations differ on loopback, upstream tests ignore it. */
   loopback: boolean;
+  /**
+   * Only when the model carries guardrails: each pod side through the engine's precedence (an external end
+   * has none). `allowed` then follows these, not the NetworkPolicy verdicts.
+   */
+  guardrails?: { egress?: GuardrailSide; ingress?: GuardrailSide };
 }
 
 export function sidePermits(verdict: SideVerdict): boolean {
   return verdict.status !== 'denied';
+}
+
+/** Whether this side of the decision denies: by its guardrail verdict when there is one, else by NetworkPolicy. */
+export function sideDenies(decision: ConnectionDecision, side: 'egress' | 'ingress'): boolean {
+  const guarded = decision.guardrails?.[side];
+  return guarded ? !guarded.allowed : !sidePermits(decision[side]);
 }
 
 /**
@@ -106,7 +122,15 @@ export function evaluateConnection(model: ClusterModel, from: Endpoint, to: Endp
   const egress: SideVerdict = from.kind === 'pod' ? evaluateSide(model, from.pod, 'Egress', to, traffic) : { status: 'outside-cluster' };
   const ingress: SideVerdict = to.kind === 'pod' ? evaluateSide(model, to.pod, 'Ingress', from, traffic) : { status: 'outside-cluster' };
   const loopback = from.kind === 'pod' && to.kind === 'pod' && describePod(from.pod) === describePod(to.pod);
-  return { allowed: sidePermits(egress) && sidePermits(ingress), egress, ingress, loopback };
+  const decision: ConnectionDecision = { allowed: sidePermits(egress) && sidePermits(ingress), egress, ingress, loopback };
+  if (!hasGuardrails(model.guardrails)) return decision;
+  const guards = model.guardrails;
+  const guarded: NonNullable<ConnectionDecision['guardrails']> = {};
+  if (from.kind === 'pod') guarded.egress = guardSide(model, guards, from.pod, 'Egress', to, traffic, egress);
+  if (to.kind === 'pod') guarded.ingress = guardSide(model, guards, to.pod, 'Ingress', from, traffic, ingress);
+  decision.guardrails = guarded;
+  decision.allowed = !sideDenies(decision, 'egress') && !sideDenies(decision, 'ingress');
+  return decision;
 }
 
 export function describeRuleRef(ref: RuleRef): string {

@@ -1,5 +1,7 @@
-// `explain`: one connection's decision, with the policies and rules that make it, as text or JSON.
-import { describeRuleRef, evaluateConnection, type RuleRef, type SideVerdict } from './evaluate.js';
+// `explain`: one connection's decision, with the policies and rules that make it, as text or JSON. With
+// guardrails in the model, a side that a guardrail decided names the guardrail object and rule.
+import { describeRuleRef, evaluateConnection, type ConnectionDecision, type RuleRef, type SideVerdict } from './evaluate.js';
+import { decidedByGuardrail, type GuardrailSide } from './guardrails/evaluate.js';
 import { describeEndpoint, policyKey, type ClusterModel, type Endpoint, type Traffic } from './model.js';
 import type { NetworkPolicyPeer, NetworkPolicyPort } from '../api/networkpolicy.js';
 import { rulesOf } from './policy-rules.js';
@@ -10,9 +12,12 @@ export interface Explanation {
   to: string;
   traffic: Traffic;
   allowed: boolean;
+  /** What Kubernetes NetworkPolicy alone says about each side. */
   egress: SideVerdict;
   ingress: SideVerdict;
-  /** Each allowing rule, as written: `x/web ingress[1]: from [pods pod=b] on [80/TCP]`. */
+  /** Only when guardrails were given: each pod side through the engine's precedence (ConnectionDecision). */
+  guardrails?: ConnectionDecision['guardrails'];
+  /** Each allowing NetworkPolicy rule, as written: `x/web ingress[1]: from [pods pod=b] on [80/TCP]`. */
   rules: string[];
   notes: string[];
 }
@@ -30,6 +35,7 @@ export function explainConnection(model: ClusterModel, from: Endpoint, to: Endpo
     allowed: decision.allowed,
     egress: decision.egress,
     ingress: decision.ingress,
+    ...(decision.guardrails ? { guardrails: decision.guardrails } : {}),
     rules: refs.map((r) => `${describeRuleRef(r)}: ${describeRule(model, r)}`),
     notes: allNotes,
   };
@@ -72,12 +78,21 @@ function describeVerdict(v: SideVerdict): string {
   }
 }
 
+/**
+ * One side: the NetworkPolicy verdict, or the guardrail that decided instead of it, e.g.
+ * `DENIED by guardrail CiliumClusterwideNetworkPolicy seg.p.deny-metadata egressDeny[0] (NetworkPolicy alone: allowed by ...)`.
+ */
+function describeSide(networkPolicy: SideVerdict, guarded: GuardrailSide | undefined): string {
+  if (!guarded || !decidedByGuardrail(guarded)) return describeVerdict(networkPolicy);
+  return `${guarded.allowed ? 'allowed' : 'DENIED'} by guardrail ${guarded.by} (NetworkPolicy alone: ${describeVerdict(networkPolicy)})`;
+}
+
 /** Human-readable explanation, several lines, ending with a newline. */
 export function formatExplanation(e: Explanation): string {
   const lines = [
     `${e.from} -> ${e.to} on ${e.traffic.protocol}/${e.traffic.port}: ${e.allowed ? 'ALLOWED' : 'DENIED'}`,
-    `  egress from ${e.from}: ${describeVerdict(e.egress)}`,
-    `  ingress to ${e.to}: ${describeVerdict(e.ingress)}`,
+    `  egress from ${e.from}: ${describeSide(e.egress, e.guardrails?.egress)}`,
+    `  ingress to ${e.to}: ${describeSide(e.ingress, e.guardrails?.ingress)}`,
     ...e.rules.map((r) => `  rule ${r}`),
     ...e.notes.map((n) => `  note: ${n}`),
   ];
@@ -85,6 +100,6 @@ export function formatExplanation(e: Explanation): string {
 }
 
 /** One line, for matrix tooltips: `egress: ...; ingress: ...`. */
-export function summarizeVerdicts(egress: SideVerdict, ingress: SideVerdict): string {
-  return `egress: ${describeVerdict(egress)}; ingress: ${describeVerdict(ingress)}`;
+export function summarizeDecision(d: ConnectionDecision): string {
+  return `egress: ${describeSide(d.egress, d.guardrails?.egress)}; ingress: ${describeSide(d.ingress, d.guardrails?.ingress)}`;
 }

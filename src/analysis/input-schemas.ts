@@ -1,9 +1,10 @@
 // zod schemas for what the analysis reads from files: NetworkPolicy (wire form), Namespace, Pod,
-// DaemonSet, Node. Loose (unknown fields pass through) but strict on every field the analysis uses,
+// DaemonSet, Node, and the cluster-scoped guardrail kinds. Loose (unknown fields pass through) but strict on every field the analysis uses,
 // so a typo such as `podSelecter` or a bad CIDR is reported with its path instead of silently
 // changing the answer.
 import { z } from 'zod';
 import { parseCidr } from './cidr.js';
+import { parseCalicoSelector, UnsupportedSelectorError } from './guardrails/calico-selector.js';
 
 const labels = z.record(z.string(), z.string());
 const name = z.string().min(1);
@@ -115,3 +116,150 @@ export const nodeSchema = z
     metadata: z.object({ name, labels: labels.optional() }).loose(),
   })
   .loose();
+
+// Cluster-scoped guardrail objects (docs/guardrails.md). Strict on every field the evaluator reads; a
+// field of the upstream API that the evaluator does not model (and that would change the answer if it
+// were ignored) is refused with "not evaluated by the analysis", naming it, rather than silently skipped.
+
+/** An object whose known fields follow `shape`; any other field is refused, saying which ones are read. */
+function onlyKnown<Shape extends z.ZodRawShape>(shape: Shape) {
+  const known = Object.keys(shape);
+  return z
+    .object(shape)
+    .loose()
+    .superRefine((value, ctx) => {
+      for (const key of Object.keys(value))
+        if (!known.includes(key)) ctx.addIssue({ code: 'custom', path: [key], message: `not evaluated by the analysis (it reads ${known.join(', ')})` });
+    });
+}
+
+const guardrailMeta = z.object({ name }).loose();
+const portNumber = z.number().int().min(1).max(65535);
+const nonEmpty = <T extends z.ZodType>(item: T) => z.array(item).min(1);
+
+// Upstream ClusterNetworkPolicy, policy.networking.k8s.io/v1alpha2 (network-policy-api v0.2.0, standard).
+const cnpPortSpec = onlyKnown({ number: portNumber.optional(), range: z.strictObject({ start: portNumber, end: portNumber }).refine((r) => r.start <= r.end, { message: 'start must be <= end' }).optional() }).refine(
+  (p) => (p.number === undefined) !== (p.range === undefined),
+  { message: 'needs exactly one of number and range' },
+);
+const cnpProtocolPort = onlyKnown({ destinationPort: cnpPortSpec.optional() });
+const cnpProtocol = onlyKnown({ tcp: cnpProtocolPort.optional(), udp: cnpProtocolPort.optional(), sctp: cnpProtocolPort.optional(), destinationNamedPort: z.string().min(1).optional() }).refine(
+  (p) => [p.tcp, p.udp, p.sctp, p.destinationNamedPort].filter((x) => x !== undefined).length === 1,
+  { message: 'needs exactly one of tcp, udp, sctp and destinationNamedPort' },
+);
+const cnpPods = onlyKnown({ namespaceSelector: labelSelectorSchema, podSelector: labelSelectorSchema });
+const exactlyOne = (keys: string[]) => (peer: Record<string, unknown>) => keys.filter((k) => peer[k] !== undefined).length === 1;
+const cnpIngressPeer = onlyKnown({ namespaces: labelSelectorSchema.optional(), pods: cnpPods.optional() }).refine(exactlyOne(['namespaces', 'pods']), { message: 'needs exactly one of namespaces and pods' });
+const cnpEgressPeer = onlyKnown({ namespaces: labelSelectorSchema.optional(), pods: cnpPods.optional(), networks: nonEmpty(cidr).optional() }).refine(exactlyOne(['namespaces', 'pods', 'networks']), {
+  message: 'needs exactly one of namespaces, pods and networks',
+});
+const cnpAction = z.enum(['Accept', 'Deny', 'Pass']);
+
+export const clusterNetworkPolicySchema = z
+  .object({
+    apiVersion: z.literal('policy.networking.k8s.io/v1alpha2'),
+    kind: z.literal('ClusterNetworkPolicy'),
+    metadata: guardrailMeta,
+    spec: onlyKnown({
+      tier: z.enum(['Admin', 'Baseline']),
+      priority: z.number().int().min(0).max(1000),
+      subject: onlyKnown({ namespaces: labelSelectorSchema.optional(), pods: cnpPods.optional() }).refine(exactlyOne(['namespaces', 'pods']), { message: 'needs exactly one of namespaces and pods' }),
+      ingress: z.array(onlyKnown({ name: z.string().optional(), action: cnpAction, from: nonEmpty(cnpIngressPeer), protocols: nonEmpty(cnpProtocol).optional() })).optional(),
+      egress: z.array(onlyKnown({ name: z.string().optional(), action: cnpAction, to: nonEmpty(cnpEgressPeer), protocols: nonEmpty(cnpProtocol).optional() })).optional(),
+    }),
+  })
+  .loose();
+
+// Cilium CiliumClusterwideNetworkPolicy, cilium.io/v2: the deny rules and default deny (allow rules would
+// join NetworkPolicy's allows, which the evaluator does not model: refused).
+const ciliumPort = onlyKnown({
+  port: z.union([z.number().int().min(0).max(65535), z.string().regex(/^\d{1,5}$/, 'must be a port number ("80"); named ports are not resolved by the analysis')]).optional(),
+  endPort: portNumber.optional(),
+  protocol: z.enum(['TCP', 'UDP', 'SCTP', 'ANY']).optional(),
+});
+const ciliumToPorts = nonEmpty(onlyKnown({ ports: nonEmpty(ciliumPort).optional() }));
+const ciliumCidrSet = onlyKnown({ cidr, except: z.array(cidr).optional() });
+const ciliumEgressDeny = onlyKnown({ toCIDR: nonEmpty(cidr).optional(), toCIDRSet: nonEmpty(ciliumCidrSet).optional(), toEntities: nonEmpty(z.string()).optional(), toEndpoints: nonEmpty(labelSelectorSchema).optional(), toPorts: ciliumToPorts.optional() });
+const ciliumIngressDeny = onlyKnown({ fromCIDR: nonEmpty(cidr).optional(), fromCIDRSet: nonEmpty(ciliumCidrSet).optional(), fromEntities: nonEmpty(z.string()).optional(), fromEndpoints: nonEmpty(labelSelectorSchema).optional(), toPorts: ciliumToPorts.optional() });
+const noAllowRules = z.array(z.unknown()).max(0, 'allow rules are not evaluated by the analysis (only egressDeny and ingressDeny): leave this object out of the input');
+const ciliumRule = onlyKnown({
+  description: z.string().optional(),
+  labels: z.array(z.unknown()).optional(),
+  endpointSelector: labelSelectorSchema.optional(),
+  nodeSelector: labelSelectorSchema.optional(),
+  enableDefaultDeny: onlyKnown({ egress: z.boolean().optional(), ingress: z.boolean().optional() }).optional(),
+  egressDeny: z.array(ciliumEgressDeny).optional(),
+  ingressDeny: z.array(ciliumIngressDeny).optional(),
+  egress: noAllowRules.optional(),
+  ingress: noAllowRules.optional(),
+}).refine((r) => (r.endpointSelector === undefined) !== (r.nodeSelector === undefined), { message: 'needs exactly one of endpointSelector and nodeSelector' });
+
+export const ciliumClusterwideNetworkPolicySchema = z
+  .object({ apiVersion: z.literal('cilium.io/v2'), kind: z.literal('CiliumClusterwideNetworkPolicy'), metadata: guardrailMeta, spec: ciliumRule.optional(), specs: z.array(ciliumRule).optional() })
+  .loose()
+  .refine((p) => p.spec !== undefined || (p.specs?.length ?? 0) > 0, { message: 'needs spec or specs' });
+
+// Calico, projectcalico.org/v3 (never crd.projectcalico.org/v1, Calico's internal storage).
+const calicoApiVersion = z.literal('projectcalico.org/v3', {
+  message: "must be projectcalico.org/v3 (crd.projectcalico.org/v1 is Calico's internal storage, without defaults: read the objects through the v3 API, e.g. calicoctl get or kubectl with the Calico API server)",
+});
+const calicoSelectorText = z.string().superRefine((text, ctx) => {
+  try {
+    parseCalicoSelector(text);
+  } catch (err) {
+    if (!(err instanceof UnsupportedSelectorError)) throw err;
+    ctx.addIssue({ code: 'custom', message: `${err.message}: the analysis reads terms joined by && (all(), has(k), !has(k), ==, !=, in, not in)` });
+  }
+});
+const calicoPort = z.union([portNumber, z.string().regex(/^\d{1,5}:\d{1,5}$/, 'must be a port number or a range "from:to"; named ports are not resolved by the analysis')]);
+const calicoRule = onlyKnown({
+  action: z.enum(['Allow', 'Deny', 'Pass', 'Log']),
+  protocol: z.enum(['TCP', 'UDP', 'SCTP', 'ICMP', 'ICMPv6', 'UDPLite']).optional(),
+  source: onlyKnown({ nets: nonEmpty(cidr).optional() }).optional(),
+  destination: onlyKnown({ nets: nonEmpty(cidr).optional(), ports: nonEmpty(calicoPort).optional() }).optional(),
+  metadata: z.unknown().optional(),
+}).refine((r) => r.destination?.ports === undefined || ['TCP', 'UDP', 'SCTP'].includes(r.protocol ?? ''), { message: 'destination.ports needs protocol TCP, UDP or SCTP', path: ['protocol'] });
+
+export const calicoTierSchema = z
+  .object({
+    apiVersion: calicoApiVersion,
+    kind: z.literal('Tier'),
+    metadata: guardrailMeta,
+    spec: z.object({ order: z.number().optional(), defaultAction: z.enum(['Pass', 'Deny']).optional() }).loose(),
+  })
+  .loose();
+
+export const globalNetworkPolicySchema = z
+  .object({
+    apiVersion: calicoApiVersion,
+    kind: z.literal('GlobalNetworkPolicy'),
+    metadata: guardrailMeta,
+    spec: onlyKnown({
+      tier: z
+        .string()
+        .refine((t) => t !== 'default', {
+          message: "policies in Calico's default tier are ordered together with the Kubernetes NetworkPolicies there, which the analysis does not model; it reads GlobalNetworkPolicies in tiers of their own",
+        }),
+      order: z.number().optional(),
+      selector: calicoSelectorText.optional(),
+      namespaceSelector: calicoSelectorText.optional(),
+      serviceAccountSelector: z.literal('', { message: 'not evaluated by the analysis (pods carry no service account in its model)' }).optional(),
+      types: nonEmpty(z.enum(['Ingress', 'Egress'])),
+      egress: z.array(calicoRule).optional(),
+      ingress: z.array(calicoRule).optional(),
+      doNotTrack: z.boolean().optional(),
+      preDNAT: z.boolean().optional(),
+      applyOnForward: z.boolean().optional(),
+      performanceHints: z.unknown().optional(),
+    }),
+  })
+  .loose();
+
+/** The guardrail kinds the analysis reads from files, each with its schema (which also pins the apiVersion). */
+export const GUARDRAIL_SCHEMAS = {
+  CiliumClusterwideNetworkPolicy: ciliumClusterwideNetworkPolicySchema,
+  ClusterNetworkPolicy: clusterNetworkPolicySchema,
+  GlobalNetworkPolicy: globalNetworkPolicySchema,
+  Tier: calicoTierSchema,
+} as const;
+export type GuardrailKind = keyof typeof GUARDRAIL_SCHEMAS;

@@ -1,8 +1,10 @@
-// The evaluator's view of a cluster: namespaces, pods and NetworkPolicies, normalised once from
-// client-node objects so that evaluation never has to deal with missing fields.
+// The evaluator's view of a cluster: namespaces, pods, NetworkPolicies and cluster-scoped guardrails,
+// normalised once from client-node objects so that evaluation never has to deal with missing fields.
 import type { V1Namespace, V1Pod } from '@kubernetes/client-node';
 import type { PolicyObject } from '../api/networkpolicy.js';
+import type { GuardrailObject } from '../compile/guardrails/backend.js';
 import { formatIp, parseIp, type IpAddress } from './cidr.js';
+import { guardrailsOf, hasGuardrails, type Guardrails } from './guardrails/objects.js';
 import { namespaceInfo, type Labels, type NamespaceInfo } from '../compile/select.js';
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
@@ -45,6 +47,12 @@ export interface ClusterModel {
    * test/dataplane). See docs/dataplane.md.
    */
   ipBlockMatchesPodIps?: boolean;
+  /**
+   * Cluster-scoped guardrail objects (CiliumClusterwideNetworkPolicy, ClusterNetworkPolicy, Calico Tier and
+   * GlobalNetworkPolicy), sorted by kind; absent when there are none. The evaluator applies them in the
+   * engine's order around NetworkPolicy (src/analysis/guardrails/evaluate.ts).
+   */
+  guardrails?: Guardrails;
 }
 
 export function toProtocol(value: string | undefined): Protocol {
@@ -86,7 +94,7 @@ export function hypotheticalPod(namespace: string, labels: Labels): PodInfo {
  * added with only the `kubernetes.io/metadata.name` label, which the API server sets on every
  * namespace (and which is forced to the namespace's name here too).
  */
-export function buildClusterModel(input: { policies: readonly PolicyObject[]; namespaces?: readonly V1Namespace[]; pods?: readonly V1Pod[] }): ClusterModel {
+export function buildClusterModel(input: { policies: readonly PolicyObject[]; namespaces?: readonly V1Namespace[]; pods?: readonly V1Pod[]; guardrails?: readonly GuardrailObject[] }): ClusterModel {
   const namespaces = new Map<string, NamespaceInfo>();
   for (const ns of input.namespaces ?? []) {
     const name = ns.metadata?.name;
@@ -95,7 +103,8 @@ export function buildClusterModel(input: { policies: readonly PolicyObject[]; na
   const pods = (input.pods ?? []).map(podInfoFromV1);
   const referenced = [...pods.map((p) => p.namespace), ...input.policies.map((p) => p.metadata?.namespace ?? 'default')];
   for (const name of referenced) if (!namespaces.has(name)) namespaces.set(name, namespaceInfo(name));
-  return { namespaces, pods, policies: input.policies };
+  const guardrails = guardrailsOf(input.guardrails ?? []);
+  return { namespaces, pods, policies: input.policies, ...(hasGuardrails(guardrails) ? { guardrails } : {}) };
 }
 
 /** Labels of a namespace; an unknown namespace still carries its name label. */

@@ -1,7 +1,8 @@
 // Loading SegmentationProfiles and Namespaces from files: schema check, then compile check.
+import { Option } from 'commander';
 import { z } from 'zod';
 import type { SegmentationProfile } from '../api/profile.js';
-import { API_VERSION, KIND, segmentationProfileSchema } from '../api/profile.js';
+import { API_VERSION, GUARDRAIL_BACKENDS, KIND, segmentationProfileSchema } from '../api/profile.js';
 import type { ClusterFacts, CompiledProfile, CompileOptions, NamespaceInfo } from '../compile/render.js';
 import { compileProfile } from '../compile/render.js';
 import { formatWarning, profileWarnings, type ProfileWarning } from '../compile/warnings.js';
@@ -15,6 +16,11 @@ export interface LoadedProfile {
   compiled: CompiledProfile;
   /** Parts of the profile that can have no effect (see src/compile/warnings.ts). */
   warnings: ProfileWarning[];
+}
+
+/** `--backend NAME`: the guardrails backend profiles are rendered for (render, explain, matrix, audit). */
+export function backendOption(description: string): Option {
+  return new Option('--backend <name>', description).choices([...GUARDRAIL_BACKENDS]);
 }
 
 function kindOf(value: unknown): string | undefined {

@@ -8,7 +8,9 @@ import fc from 'fast-check';
 import { segmentationProfileSchema } from '../../src/api/profile.js';
 import { FIELD_MANAGER } from '../../src/compile/labels.js';
 import { compileProfile } from '../../src/compile/render.js';
-import type { GuardrailObject } from '../../src/compile/guardrails/index.js';
+import { GUARDRAIL_RESOURCES, type GuardrailObject } from '../../src/compile/guardrails/index.js';
+import { GUARDRAIL_SCHEMAS, type GuardrailKind } from '../../src/analysis/input-schemas.js';
+import { describeZodIssues } from '../../src/cli/input.js';
 import { renderGuardrailObjects } from '../../src/cli/commands/render.js';
 import { loadProfiles } from '../../src/cli/profiles.js';
 import { KubeClient } from '../../src/kube/client.js';
@@ -30,11 +32,13 @@ describe('guardrail objects on the real API server with the backends\' real CRDs
     client = new KubeClient(kc);
   });
 
-  async function apply(object: GuardrailObject): Promise<void> {
+  /** Server-side apply, dry run: returns the object as the API server would store (and later return) it. */
+  async function apply(object: GuardrailObject): Promise<unknown> {
     const collection = paths.get(`${object.apiVersion}/${object.kind}`);
     assert.ok(collection, `no CRD installed for ${object.apiVersion} ${object.kind}`);
+    let stored: unknown;
     try {
-      await client.request('PATCH', `${collection}/${object.metadata.name}`, {
+      stored = await client.request('PATCH', `${collection}/${object.metadata.name}`, {
         query: { dryRun: 'All', fieldManager: FIELD_MANAGER, force: true, fieldValidation: 'Strict' },
         body: object,
         contentType: 'application/apply-patch+yaml',
@@ -43,10 +47,33 @@ describe('guardrail objects on the real API server with the backends\' real CRDs
       throw new Error(`API server rejected ${object.kind} ${object.metadata.name}: ${err instanceof Error ? err.message : String(err)}\n${JSON.stringify(object.spec)}`);
     }
     counts.set(object.kind, (counts.get(object.kind) ?? 0) + 1);
+    return stored;
   }
 
   it('installs the pinned CRDs (CiliumClusterwideNetworkPolicy, ClusterNetworkPolicy)', () => {
     assert.deepEqual([...paths.keys()].sort(), ['cilium.io/v2/CiliumClusterwideNetworkPolicy', 'policy.networking.k8s.io/v1alpha2/ClusterNetworkPolicy']);
+  });
+
+  it('the Auto rule and the RBAC name these APIs as the real CRDs do (<plural>.<group>)', () => {
+    const names = [...paths.values()].map((collection) => {
+      const [, , group, , plural] = collection.split('/');
+      return `${plural}.${group}`;
+    });
+    assert.deepEqual(names.sort(), [GUARDRAIL_RESOURCES.ciliumClusterwideNetworkPolicies, GUARDRAIL_RESOURCES.clusterNetworkPolicies]);
+  });
+
+  it("the analysis' file schemas read objects as the API server returns them (kubectl get -o yaml)", async () => {
+    const profile = segmentationProfileSchema.parse({ apiVersion: 'segmentation.dev/v1alpha1', kind: 'SegmentationProfile', metadata: { name: 'read-back' }, spec: { nodeAccess: { cidrs: ['10.224.0.0/16'] }, instanceMetadata: { allowFrom: [{ podSelector: { matchLabels: { app: 'agent' } }, ports: [{ port: 80 }] }] } } });
+    for (const backend of CHECKED) {
+      const result = compileProfile(profile, ARBITRARY_FACTS, { guardrails: { override: backend } });
+      assert.ok(result.ok, result.ok ? '' : result.errors.join('; '));
+      for (const object of result.compiled.guardrails) {
+        const stored = (await apply(object)) as { kind: GuardrailKind; metadata: { managedFields?: unknown } };
+        assert.ok(stored.metadata.managedFields, 'the server filled in its metadata');
+        const parsed = GUARDRAIL_SCHEMAS[stored.kind].safeParse(stored);
+        assert.ok(parsed.success, parsed.success ? '' : describeZodIssues({ file: `${backend} ${object.metadata.name}`, index: 0 }, parsed.error).join('\n'));
+      }
+    }
   });
 
   it('rejects an object that breaks the CRD (the check has teeth)', async () => {

@@ -20,6 +20,20 @@ import { allows, grantUsedBy, grantedPermissions, grantsFor, requestAttributes, 
 import { RecordingProxy } from '../unit/manifests/recording-proxy.js';
 import { controlPlane, eventually, uniqueNamespace, type TestNamespace } from './hooks.js';
 
+/**
+ * Granted in manifests/rbac-cluster.yaml before the operator makes these calls (issue 13: the guardrail
+ * kinds and the CRDs that tell whether they are installed). The scenario cannot use them yet; once the
+ * operator does, they come off this list and the "nothing granted in excess" check covers them again.
+ */
+const GRANTED_AHEAD_OF_CODE = [
+  '* apiextensions.k8s.io/customresourcedefinitions get',
+  '* apiextensions.k8s.io/customresourcedefinitions list',
+  '* apiextensions.k8s.io/customresourcedefinitions watch',
+  ...['cilium.io/ciliumclusterwidenetworkpolicies', 'policy.networking.k8s.io/clusternetworkpolicies', 'projectcalico.org/globalnetworkpolicies', 'projectcalico.org/tiers'].flatMap((r) =>
+    ['create', 'delete', 'get', 'list', 'patch', 'watch'].map((verb) => `* ${r} ${verb}`),
+  ),
+];
+
 const PROFILES = '/apis/segmentation.dev/v1alpha1/segmentationprofiles';
 const policiesPath = (ns: string, name = '') => `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies${name ? `/${name}` : ''}`;
 
@@ -104,6 +118,10 @@ describe('least privilege: the operator as its own ServiceAccount', function () 
       ['read core/v1 Endpoints', { verb: 'list', apiGroup: '', resource: 'endpoints', namespace: 'default' }],
     ];
     const granted: [string, RequestAttributes][] = [
+      ['read CustomResourceDefinitions (which guardrail kinds are installed)', { verb: 'watch', apiGroup: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' }],
+      ['patch a CiliumClusterwideNetworkPolicy', { verb: 'patch', apiGroup: 'cilium.io', resource: 'ciliumclusterwidenetworkpolicies', name: 'seg.p.deny-metadata' }],
+      ['delete a ClusterNetworkPolicy', { verb: 'delete', apiGroup: 'policy.networking.k8s.io', resource: 'clusternetworkpolicies', name: 'seg.p.deny-metadata' }],
+      ['create a Calico Tier', { verb: 'create', apiGroup: 'projectcalico.org', resource: 'tiers' }],
       ['watch Namespaces', { verb: 'watch', apiGroup: '', resource: 'namespaces' }],
       ['patch NetworkPolicies in any namespace', { verb: 'patch', apiGroup: 'networking.k8s.io', resource: 'networkpolicies', namespace: 'kube-public', name: 'x' }],
       ['patch profile status', { verb: 'patch', apiGroup: 'segmentation.dev', resource: 'segmentationprofiles/status', name: 'x' }],
@@ -302,8 +320,10 @@ describe('least privilege: the operator as its own ServiceAccount', function () 
 
     it('used every permission the manifests grant (nothing granted in excess)', () => {
       const used = new Set(recorder.requests.map((r) => grantUsedBy(grants, requestAttributes(r.method, r.url))).filter((k): k is string => k !== undefined));
-      const unused = grantedPermissions(grants).filter((k) => !used.has(k));
+      const unused = grantedPermissions(grants).filter((k) => !used.has(k) && !GRANTED_AHEAD_OF_CODE.includes(k));
       assert.deepEqual(unused, [], 'granted but never used during the scenario: remove from manifests/ or exercise it here');
+      const nowUsed = GRANTED_AHEAD_OF_CODE.filter((k) => used.has(k));
+      assert.deepEqual(nowUsed, [], 'the operator uses these now: take them off GRANTED_AHEAD_OF_CODE, so that the check above covers them');
     });
   });
 });

@@ -4,8 +4,9 @@
 // pod with no labels (pods a metadata exception selects are intended, and listed by the audit already).
 import type { MetadataExposureReport, NamespaceMetadataExposure } from '../audit-metadata.js';
 import { parseCidr } from '../cidr.js';
+import { evaluateConnection } from '../evaluate.js';
 import { hypotheticalPod, type ClusterModel, type Endpoint, type PodInfo } from '../model.js';
-import { evaluateGuardedConnection, type Guardrails } from './evaluate.js';
+import { decidedByGuardrail } from './evaluate.js';
 
 export interface GuardedNamespaceExposure extends NamespaceMetadataExposure {
   /** The guardrail rules that block what the NetworkPolicies left open (exposed is then false). */
@@ -18,7 +19,9 @@ export interface GuardedMetadataReport extends MetadataExposureReport {
 
 const METADATA_PORT = { protocol: 'TCP' as const, port: 80 };
 
-export function applyGuardrailsToAudit(report: MetadataExposureReport, model: ClusterModel, guards: Guardrails, podsGiven: boolean): GuardedMetadataReport {
+/** `model` carries the guardrails (ClusterModel.guardrails); without them the report comes back unchanged. */
+export function applyGuardrailsToAudit(report: MetadataExposureReport, model: ClusterModel, podsGiven: boolean): GuardedMetadataReport {
+  if (!model.guardrails) return report;
   const targets: Endpoint[] = report.metadataCidrs.map((text) => {
     const cidr = parseCidr(text)!;
     return { kind: 'ip', ip: { family: cidr.family, value: cidr.first } };
@@ -31,8 +34,8 @@ export function applyGuardrailsToAudit(report: MetadataExposureReport, model: Cl
     const blockers = new Set<string>();
     for (const pod of probes) {
       for (const to of targets) {
-        const side = evaluateGuardedConnection(model, guards, { kind: 'pod', pod }, to, METADATA_PORT).egress!;
-        if (side.allowed || side.stage === 'networkpolicy' || side.stage === 'default') return ns;
+        const side = evaluateConnection(model, { kind: 'pod', pod }, to, METADATA_PORT).guardrails!.egress!;
+        if (side.allowed || !decidedByGuardrail(side)) return ns;
         blockers.add(side.by!);
       }
     }

@@ -1,4 +1,5 @@
-// The matrix as JSON: a boolean grid for scripts, plus each cell's verdicts for tooling.
+// The matrix as JSON: a boolean grid for scripts, plus each cell's verdicts for tooling (NetworkPolicy's
+// per side, and the guardrail verdicts per side when guardrails were given).
 import type { ConnectivityMatrix } from '../matrix.js';
 
 export function matrixToJson(matrix: ConnectivityMatrix): string {
@@ -10,7 +11,7 @@ export function matrixToJson(matrix: ConnectivityMatrix): string {
     cells: matrix.rows.flatMap((from, r) =>
       matrix.columns.map((col, c) => {
         const d = matrix.decisions[r]![c]!;
-        return { from, to: col.id, allowed: d.allowed, egress: d.egress, ingress: d.ingress };
+        return { from, to: col.id, allowed: d.allowed, egress: d.egress, ingress: d.ingress, ...(d.guardrails ? { guardrails: d.guardrails } : {}) };
       }),
     ),
   };

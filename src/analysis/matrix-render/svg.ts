@@ -1,7 +1,7 @@
 // The matrix as a self-contained SVG heat map: rows are sources, columns destinations, green
 // allowed, red denied; well-known destinations sit after a gap. Each cell has a tooltip with the
 // deciding policies. No scripts, no external fonts or images.
-import { summarizeVerdicts } from '../explain.js';
+import { summarizeDecision } from '../explain.js';
 import type { ConnectivityMatrix } from '../matrix.js';
 
 const CELL = 24;
@@ -41,7 +41,7 @@ export function matrixToSvg(matrix: ConnectivityMatrix, title?: string): string 
     out.push(`<text x="${left - 8}" y="${y + CELL / 2 + 4}" text-anchor="end">${escapeXml(row)}</text>`);
     matrix.decisions[r]!.forEach((d, c) => {
       const col = matrix.columns[c]!;
-      const tip = `${row} -> ${col.id} (${col.traffic.protocol}/${col.traffic.port}): ${d.allowed ? 'allowed' : 'denied'}. ${summarizeVerdicts(d.egress, d.ingress)}`;
+      const tip = `${row} -> ${col.id} (${col.traffic.protocol}/${col.traffic.port}): ${d.allowed ? 'allowed' : 'denied'}. ${summarizeDecision(d)}`;
       out.push(
         `<rect x="${x(c) + 1}" y="${y + 1}" width="${CELL - 2}" height="${CELL - 2}" fill="${d.allowed ? ALLOWED : DENIED}"${d.loopback ? ' fill-opacity="0.55"' : ''}><title>${escapeXml(tip)}</title></rect>`,
       );

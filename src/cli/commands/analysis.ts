@@ -6,7 +6,7 @@ import type { V1Namespace, V1Pod } from '@kubernetes/client-node';
 import { connectCluster, type ClusterReader } from '../../kube/cluster-reader.js';
 import { KubeconfigError } from '../../kube/config.js';
 import { KubeApiError } from '../../kube/errors.js';
-import { namespaceSchema, networkPolicySchema, podSchema } from '../../analysis/input-schemas.js';
+import { GUARDRAIL_SCHEMAS, namespaceSchema, networkPolicySchema, podSchema, type GuardrailKind } from '../../analysis/input-schemas.js';
 import type { PolicyObject } from '../../api/networkpolicy.js';
 import { namespaceInfo } from '../../compile/select.js';
 import { collect, describeSource, InputError, parseWith, readDocuments, type SourceDocument } from '../input.js';
@@ -74,7 +74,7 @@ export interface InputOptions {
   cluster?: string[];
   kubeconfig?: string;
   live?: boolean;
-  /** Render --profiles for this guardrails backend (audit only; see docs/guardrails.md). */
+  /** Render --profiles for this guardrails backend (explain, matrix, audit; see docs/guardrails.md). */
   backend?: GuardrailBackend;
 }
 
@@ -82,14 +82,17 @@ export interface AnalysisInputs {
   policies: PolicyObject[];
   namespaces: V1Namespace[];
   pods: V1Pod[];
-  /** The cluster-scoped guardrail objects --profiles render for options.backend (empty otherwise). */
+  /** Cluster-scoped guardrail objects: read from the files, plus those --profiles render for options.backend. */
   guardrails: GuardrailObject[];
 }
+
+/** The --backend help of explain, matrix and audit. */
+export const ANALYSIS_BACKEND_HELP = 'render --profiles for this guardrails backend, with its cluster-scoped guardrails (docs/guardrails.md)';
 
 /** The input flags shared by explain, matrix and audit. */
 function addInputOptions(cmd: Command): Command {
   return cmd
-    .option('--policies <file>', 'NetworkPolicies: multi-document YAML, a v1 List, or - for stdin (repeatable)', collect)
+    .option('--policies <file>', 'NetworkPolicies, and guardrails (CiliumClusterwideNetworkPolicy, ClusterNetworkPolicy, Calico GlobalNetworkPolicy and Tier): multi-document YAML, a v1 List, or - for stdin (repeatable)', collect)
     .option('--namespaces <file>', 'Namespaces, e.g. `kubectl get ns -o yaml` (repeatable)', collect)
     .option('--pods <file>', 'Pods, e.g. `kubectl get pods -A -o yaml` (repeatable)', collect)
     .option('--profiles <file>', 'SegmentationProfiles: add the policies `segmentation render` would emit for the namespaces (repeatable)', collect)
@@ -101,18 +104,23 @@ function addInputOptions(cmd: Command): Command {
 const KINDS = { NetworkPolicy: 'policies', Namespace: 'namespaces', Pod: 'pods' } as const;
 type Kind = keyof typeof KINDS;
 
-function kindOf(doc: SourceDocument, fallback: Kind): Kind {
+/** Any input file may hold guardrail objects; a document without kind is the flag's own kind. */
+function kindOf(doc: SourceDocument, fallback: Kind): Kind | GuardrailKind {
   const kind = typeof doc.value === 'object' && doc.value !== null ? (doc.value as { kind?: unknown }).kind : undefined;
   if (kind === undefined) return fallback;
-  if (typeof kind === 'string' && Object.hasOwn(KINDS, kind)) return kind as Kind;
-  throw new InputError(`${describeSource(doc)}: kind: expected NetworkPolicy, Namespace or Pod, got ${JSON.stringify(kind)}`);
+  if (typeof kind === 'string' && (Object.hasOwn(KINDS, kind) || Object.hasOwn(GUARDRAIL_SCHEMAS, kind))) return kind as Kind | GuardrailKind;
+  throw new InputError(`${describeSource(doc)}: kind: expected NetworkPolicy, Namespace, Pod or a guardrail (${Object.keys(GUARDRAIL_SCHEMAS).join(', ')}), got ${JSON.stringify(kind)}`);
 }
 
-const keyOf = (o: { metadata?: { name?: string; namespace?: string } }) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+type Keyed = { kind?: string; metadata?: { name?: string; namespace?: string } };
+/** Objects of one kind: live list items carry no kind, so namespace/name alone. */
+const keyOf = (o: Keyed) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+/** Guardrails of several kinds share one list: kind and name. */
+const guardrailKeyOf = (o: Keyed) => `${o.kind ?? ''}/${o.metadata?.name ?? ''}`;
 
-function merge<T extends { metadata?: { name?: string; namespace?: string } }>(base: T[], overrides: T[]): T[] {
-  const out = new Map(base.map((o) => [keyOf(o), o]));
-  for (const o of overrides) out.set(keyOf(o), o);
+function merge<T extends Keyed>(base: T[], overrides: T[], key: (o: Keyed) => string = keyOf): T[] {
+  const out = new Map(base.map((o) => [key(o), o]));
+  for (const o of overrides) out.set(key(o), o);
   return [...out.values()];
 }
 
@@ -129,7 +137,8 @@ async function readFiles(options: InputOptions): Promise<AnalysisInputs> {
         const kind = kindOf(doc, fallback);
         if (kind === 'NetworkPolicy') out.policies.push(parseWith(networkPolicySchema, doc));
         else if (kind === 'Namespace') out.namespaces.push(parseWith(namespaceSchema, doc) as V1Namespace);
-        else out.pods.push(parseWith(podSchema, doc) as unknown as V1Pod);
+        else if (kind === 'Pod') out.pods.push(parseWith(podSchema, doc) as unknown as V1Pod);
+        else out.guardrails.push(parseWith<object>(GUARDRAIL_SCHEMAS[kind], doc) as GuardrailObject);
       }
     }
   }
@@ -177,6 +186,7 @@ function userFacingReader(reader: ClusterReader): ClusterReader {
 async function loadAnalysisInputs(options: InputOptions, deps: AnalysisDeps): Promise<AnalysisInputs> {
   const anyFile = [options.policies, options.namespaces, options.pods, options.profiles].some((f) => (f?.length ?? 0) > 0);
   const live = options.live === true || options.kubeconfig !== undefined;
+  if (options.backend && (options.profiles?.length ?? 0) === 0) throw new InputError('--backend: says which backend --profiles render for; pass --profiles too');
   if (!anyFile && !live) throw new InputError('no input: pass --policies/--namespaces/--pods files, --profiles, or --kubeconfig/--live');
   let inputs: AnalysisInputs = { policies: [], namespaces: [], pods: [], guardrails: [] };
   if (live) {
@@ -184,11 +194,11 @@ async function loadAnalysisInputs(options: InputOptions, deps: AnalysisDeps): Pr
     inputs = { namespaces: await reader.namespaces(), pods: await reader.pods(), policies: await reader.networkPolicies(), guardrails: [] };
   }
   const files = await readFiles(options);
-  inputs = { policies: merge(inputs.policies, files.policies), namespaces: merge(inputs.namespaces, files.namespaces), pods: merge(inputs.pods, files.pods), guardrails: [] };
+  inputs = { policies: merge(inputs.policies, files.policies), namespaces: merge(inputs.namespaces, files.namespaces), pods: merge(inputs.pods, files.pods), guardrails: files.guardrails };
   if ((options.profiles?.length ?? 0) > 0) {
-    // Without a backend the profiles render as today (NetworkPolicy only), which explain and matrix read.
+    // Without a backend the profiles render as today (NetworkPolicy only: Auto is NetworkPolicy offline).
     const profiles = await loadProfiles(options.profiles!, options.cluster, options.backend ? { guardrails: { override: options.backend } } : {});
-    if (options.backend) inputs.guardrails = renderGuardrailObjects(profiles);
+    if (options.backend) inputs.guardrails = merge(inputs.guardrails, renderGuardrailObjects(profiles), guardrailKeyOf);
     const known = new Map<string, V1Namespace>(inputs.namespaces.map((n) => [n.metadata?.name ?? '', n]));
     for (const p of inputs.pods) {
       const ns = p.metadata?.namespace;

@@ -4,12 +4,11 @@
 import { Option, type Command } from 'commander';
 import { auditMetadataExposure, KNOWN_METADATA_CIDRS, type MetadataOpening } from '../../analysis/audit-metadata.js';
 import { applyGuardrailsToAudit, type GuardedMetadataReport, type GuardedNamespaceExposure } from '../../analysis/guardrails/audit.js';
-import { guardrailsOf } from '../../analysis/guardrails/evaluate.js';
 import { buildClusterModel } from '../../analysis/model.js';
-import { GUARDRAIL_BACKENDS } from '../../api/profile.js';
 import { parseCidr } from '../../analysis/cidr.js';
 import { collect, InputError } from '../input.js';
-import type { AnalysisContext, InputOptions } from './analysis.js';
+import { backendOption } from '../profiles.js';
+import { ANALYSIS_BACKEND_HELP, type AnalysisContext, type InputOptions } from './analysis.js';
 
 interface AuditOptions extends InputOptions {
   metadataCidr?: string[];
@@ -60,14 +59,14 @@ export function registerAuditCommand(program: Command, ctx: AnalysisContext): vo
     .option('--metadata-cidr <cidr>', `metadata CIDR to check (repeatable; default ${KNOWN_METADATA_CIDRS.join(', ')})`, collect)
     .option('--namespace <name>', 'only this namespace (repeatable)', collect)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .addOption(new Option('--backend <name>', 'render --profiles for this guardrails backend and count its cluster-scoped guardrails (docs/guardrails.md)').choices([...GUARDRAIL_BACKENDS]));
+    .addOption(backendOption(ANALYSIS_BACKEND_HELP));
   ctx.addInputOptions(cmd).action(async (opts: AuditOptions) => {
     for (const cidr of opts.metadataCidr ?? []) if (!parseCidr(cidr)) throw new InputError(`--metadata-cidr: "${cidr}" is not a CIDR such as 169.254.169.254/32`);
     const inputs = await ctx.loadInputs(opts);
     const pods = (opts.pods?.length ?? 0) > 0 || opts.live || opts.kubeconfig ? inputs.pods : undefined;
     const plain = auditMetadataExposure(inputs.policies, inputs.namespaces, pods, opts.metadataCidr ? { metadataCidrs: opts.metadataCidr } : {});
-    const full: GuardedMetadataReport =
-      inputs.guardrails.length > 0 ? applyGuardrailsToAudit(plain, buildClusterModel({ policies: inputs.policies, namespaces: inputs.namespaces, ...(pods ? { pods } : {}) }), guardrailsOf(inputs.guardrails), pods !== undefined) : plain;
+    const model = buildClusterModel({ policies: inputs.policies, namespaces: inputs.namespaces, ...(pods ? { pods } : {}), guardrails: inputs.guardrails });
+    const full: GuardedMetadataReport = applyGuardrailsToAudit(plain, model, pods !== undefined);
     const wanted = opts.namespace ? new Set(opts.namespace) : undefined;
     const namespaces = wanted ? full.namespaces.filter((n) => wanted.has(n.namespace)) : full.namespaces;
     const report: GuardedMetadataReport = { ...full, namespaces, exposed: namespaces.some((n) => n.exposed) };

@@ -1,10 +1,12 @@
-// `segmentation explain`: can A reach B on a port, and which policies and rules decide it.
+// `segmentation explain`: can A reach B on a port, and which policies and rules decide it (with guardrails
+// from the files or rendered by --backend: which guardrail rule decides, when one does).
 import { Option, type Command } from 'commander';
 import { parseEndpointSpec, parsePortSpec, resolveEndpoint, resolveTraffic, type Result } from '../../analysis/endpoint.js';
 import { explainConnection, formatExplanation } from '../../analysis/explain.js';
 import { buildClusterModel } from '../../analysis/model.js';
 import { InputError } from '../input.js';
-import type { AnalysisContext, InputOptions } from './analysis.js';
+import { backendOption } from '../profiles.js';
+import { ANALYSIS_BACKEND_HELP, type AnalysisContext, type InputOptions } from './analysis.js';
 
 interface ExplainOptions extends InputOptions {
   from: string;
@@ -30,7 +32,8 @@ export function registerExplainCommand(program: Command, ctx: AnalysisContext): 
     .requiredOption('--port <port>', 'port number or name, optionally with protocol: 5432, 53/UDP, http')
     .option('--protocol <protocol>', 'TCP, UDP or SCTP (when --port has none)', 'TCP')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--exit-code', 'exit 2 when the connection is denied (0 when allowed)');
+    .option('--exit-code', 'exit 2 when the connection is denied (0 when allowed)')
+    .addOption(backendOption(ANALYSIS_BACKEND_HELP));
   ctx.addInputOptions(cmd).action(async (opts: ExplainOptions) => {
     const fromSpec = unwrap('--from', parseEndpointSpec(opts.from));
     const toSpec = unwrap('--to', parseEndpointSpec(opts.to));

@@ -1,5 +1,6 @@
 // `segmentation matrix`: who may talk to whom, plus DNS, metadata and external columns; as a table,
-// JSON, Markdown, Mermaid, or an SVG file.
+// JSON, Markdown, Mermaid, or an SVG file. Guardrails in the input (or rendered by --backend) decide cells
+// as the engine would.
 import { Option, type Command } from 'commander';
 import { parseAddressPort, parseEndpointSpec, parsePortSpec } from '../../analysis/endpoint.js';
 import { buildMatrix, DEFAULT_DNS, DEFAULT_EXTERNAL_ENDPOINTS, DEFAULT_METADATA_ENDPOINTS, wellKnownColumns, type WellKnownOptions } from '../../analysis/matrix.js';
@@ -11,7 +12,8 @@ import { matrixToText } from '../../analysis/matrix-render/text.js';
 import { buildClusterModel, hypotheticalPod, type PodInfo } from '../../analysis/model.js';
 import { formatSelector } from '../../compile/select.js';
 import { collect, InputError } from '../input.js';
-import type { AnalysisContext, InputOptions } from './analysis.js';
+import { backendOption } from '../profiles.js';
+import { ANALYSIS_BACKEND_HELP, type AnalysisContext, type InputOptions } from './analysis.js';
 import { unwrap } from './explain.js';
 
 type Format = 'text' | 'json' | 'markdown' | 'mermaid';
@@ -62,7 +64,8 @@ export function registerMatrixCommand(program: Command, ctx: AnalysisContext): v
     .option('--no-dns', 'no DNS columns')
     .option('--metadata <addr:port>', `metadata endpoint column (repeatable; default ${DEFAULT_METADATA_ENDPOINTS.join(' and ')})`, collect)
     .option('--external <addr:port[/proto]>', `external destination column (repeatable; default ${DEFAULT_EXTERNAL_ENDPOINTS.join(', ')})`, collect)
-    .option('--no-well-known', 'only pod columns');
+    .option('--no-well-known', 'only pod columns')
+    .addOption(backendOption(ANALYSIS_BACKEND_HELP));
   ctx.addInputOptions(cmd).action(async (opts: MatrixOptions) => {
     const portSpec = unwrap('--port', parsePortSpec(opts.port, opts.protocol));
     if (typeof portSpec.port !== 'number') throw new InputError('--port: the matrix needs a port number (named ports differ per pod)');
@@ -73,8 +76,8 @@ export function registerMatrixCommand(program: Command, ctx: AnalysisContext): v
       if (spec.kind !== 'labels') throw new InputError(`--pod: "${text}" must be ns/label=value,...`);
       return hypotheticalPod(spec.namespace, spec.labels);
     });
-    const anyInput = [opts.policies, opts.namespaces, opts.pods, opts.profiles].some((f) => (f?.length ?? 0) > 0) || opts.live || opts.kubeconfig;
-    const inputs = anyInput ? await ctx.loadInputs(opts) : { policies: [], namespaces: [], pods: [] };
+    const anyInput = [opts.policies, opts.namespaces, opts.pods, opts.profiles].some((f) => (f?.length ?? 0) > 0) || opts.live || opts.kubeconfig || opts.backend;
+    const inputs = anyInput ? await ctx.loadInputs(opts) : { policies: [], namespaces: [], pods: [], guardrails: [] };
     const model = buildClusterModel(inputs);
     const wanted = opts.namespace ? new Set(opts.namespace) : undefined;
     const pods: PodInfo[] = [...model.pods.filter((p) => !p.hostNetwork), ...hypothetical]

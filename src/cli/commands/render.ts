@@ -6,14 +6,13 @@ import { renderNamespace } from '../../compile/render.js';
 import type { GuardrailObject } from '../../compile/guardrails/index.js';
 import { renderAllGuardrails } from '../../compile/guardrails/index.js';
 import type { GuardrailBackend } from '../../api/profile.js';
-import { GUARDRAIL_BACKENDS } from '../../api/profile.js';
 import { collect, readDocuments } from '../input.js';
 import type { Writer } from '../output.js';
 import { stdoutWriter, toJsonList, toYamlDocuments } from '../output.js';
 import type { ApiServerEndpoints } from '../../api/apiserver-endpoints.js';
 import { CLUSTER_OPTION_HELP, loadClusterFacts, withClusterHint } from '../cluster-facts.js';
 import type { LoadedNamespace, LoadedProfile } from '../profiles.js';
-import { checkProfileDocument, loadNamespaces, loadProfiles, warningLines } from '../profiles.js';
+import { backendOption, checkProfileDocument, loadNamespaces, loadProfiles, warningLines } from '../profiles.js';
 
 // `validate` without --cluster still checks everything else of a profile with spec.apiServer: it compiles
 // against a documentation address (RFC 5737) standing in for the API server's endpoints.
@@ -45,7 +44,7 @@ export function registerRenderCommands(program: Command, write: Writer = stdoutW
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .option('--include-dry-run', 'also render profiles in DryRun mode', false)
     .option('--cluster <file>', CLUSTER_OPTION_HELP, collect)
-    .addOption(new Option('--backend <name>', "guardrails backend for every profile, instead of its spec.guardrails.backend (Auto renders as NetworkPolicy offline)").choices([...GUARDRAIL_BACKENDS]))
+    .addOption(backendOption('guardrails backend for every profile, instead of its spec.guardrails.backend (Auto renders as NetworkPolicy offline)'))
     .action(async (opts: { profiles: string[]; namespaces: string[]; output: 'yaml' | 'json'; includeDryRun: boolean; cluster?: string[]; backend?: GuardrailBackend }) => {
       const profiles = await loadProfiles(opts.profiles, opts.cluster, { guardrails: { override: opts.backend } });
       const namespaces = await loadNamespaces(opts.namespaces);

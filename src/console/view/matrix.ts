@@ -2,6 +2,7 @@
 // the per-rollout hash labels) against the same workloads plus DNS, the metadata endpoint and an external
 // address. Each cell carries the explain query that reproduces it.
 import { parseIp } from '../../analysis/cidr.js';
+import { sideDenies } from '../../analysis/evaluate.js';
 import { buildMatrix, wellKnownColumns } from '../../analysis/matrix.js';
 import type { ClusterModel, PodInfo, Protocol } from '../../analysis/model.js';
 import { describeEndpoint } from '../../analysis/model.js';
@@ -78,7 +79,7 @@ export function namespaceMatrix(model: ClusterModel, namespace: string, options:
     row.map((decision, c) => {
       const col = matrix.columns[c]!;
       const to = col.endpoint.kind === 'pod' ? endText(col.endpoint.pod) : describeEndpoint(col.endpoint);
-      const deniedBy = [...(decision.egress.status === 'denied' ? (['egress'] as const) : []), ...(decision.ingress.status === 'denied' ? (['ingress'] as const) : [])];
+      const deniedBy = (['egress', 'ingress'] as const).filter((side) => sideDenies(decision, side));
       return { verdict: decision.allowed ? 'allowed' : 'denied', deniedBy, query: { from: endText(reps[r]!), to, port: `${col.traffic.port}/${col.traffic.protocol}` } } satisfies MatrixCell;
     }),
   );

@@ -76,7 +76,17 @@ describe('detectEnforcement', () => {
 
   it('reports readiness when the DaemonSet has status', () => {
     const finding = detectEnforcement({ daemonSets: [ds('kube-system', 'cilium', [c('cilium-agent', 'quay.io/cilium/cilium:v1.17')], { ready: [2, 3] })], nodes: [] });
-    assert.deepEqual(finding.engines, [{ engine: 'Cilium', source: 'DaemonSet kube-system/cilium (2/3 ready)', ready: true }]);
+    assert.deepEqual(finding.engines, [{ engine: 'Cilium', source: 'DaemonSet kube-system/cilium (2/3 ready)', ready: true, version: '1.17.0' }]);
+  });
+
+  it("reads the engine's version from its image tag (what the Auto backend choice needs), and none from a tag that is no version", () => {
+    const versions = (d: V1DaemonSet) => detectEnforcement({ daemonSets: [d], nodes: [] }).engines.map((e) => e.version);
+    assert.deepEqual(versions(ds('calico-system', 'calico-node', [c('calico-node', 'quay.io/calico/node:v3.32.1@sha256:0123')])), ['3.32.1']);
+    assert.deepEqual(versions(ds('kube-system', 'canal', [c('kube-flannel', 'flannel/flannel:v0.25.1'), c('calico-node', 'calico/node:v3.27')])), ['3.27.0'], 'Canal: the calico/node image, not flannel');
+    assert.deepEqual(versions(ds('kube-system', 'cilium', [c('cilium-agent', 'mcr.microsoft.com/oss/cilium/cilium:1.16.5')])), ['1.16.5']);
+    assert.deepEqual(versions(ds('kube-system', 'antrea-agent', [c('antrea-agent', 'antrea/antrea-agent-ubuntu:v2.7.0')])), ['2.7.0']);
+    assert.deepEqual(versions(ds('kube-system', 'cilium', [c('cilium-agent', 'localhost:5000/cilium/cilium:latest')])), [undefined]);
+    assert.deepEqual(versions(ds('kube-system', 'cilium', [c('cilium-agent', 'localhost:5000/cilium/cilium')])), [undefined], 'a registry port is no tag');
   });
 
   describe('AKS node labels', () => {
@@ -107,7 +117,7 @@ describe('detectEnforcement', () => {
     it('recognises an engine from its pods when DaemonSets are not available, grouped by owner', () => {
       const finding = detectEnforcement({ daemonSets: [], nodes: [], pods: [calicoPod('calico-node-1', 'Pending'), calicoPod('calico-node-2', 'Running')] });
       assert.equal(finding.enforced, true);
-      assert.deepEqual(finding.engines, [{ engine: 'Calico', source: 'Pod calico-system/calico-node (Running)', ready: true }]);
+      assert.deepEqual(finding.engines, [{ engine: 'Calico', source: 'Pod calico-system/calico-node (Running)', ready: true, version: '3.30.0' }]);
     });
     it('does not double count pods of a DaemonSet already seen', () => {
       const finding = detectEnforcement({ daemonSets: [ds('calico-system', 'calico-node', [c('calico-node', 'calico/node:v3')])], nodes: [], pods: [calicoPod('calico-node-1', 'Running')] });

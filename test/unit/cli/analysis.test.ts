@@ -93,7 +93,7 @@ describe('cli: explain', () => {
     it('missing file', () => expectInputError(['explain', '--from', 'a/x=y', '--to', 'b/x=y', '--port', '80', '--policies', join(tmp, 'absent.yaml')], /absent\.yaml: cannot read file \(ENOENT\)/));
     it('unexpected kind', async () => {
       const file = tmpFile('svc.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: n}\n');
-      await expectInputError(['explain', '--from', 'a/x=y', '--to', 'b/x=y', '--port', '80', '--policies', file], /svc\.yaml#0: kind: expected NetworkPolicy, Namespace or Pod, got "Service"/);
+      await expectInputError(['explain', '--from', 'a/x=y', '--to', 'b/x=y', '--port', '80', '--policies', file], /svc\.yaml#0: kind: expected NetworkPolicy, Namespace, Pod or a guardrail \(CiliumClusterwideNetworkPolicy, ClusterNetworkPolicy, GlobalNetworkPolicy, Tier\), got "Service"/);
     });
     it('policy without a namespace', async () => {
       const file = tmpFile('nons.yaml', 'kind: NetworkPolicy\nmetadata: {name: p}\nspec: {podSelector: {}}\n');
@@ -112,6 +112,7 @@ describe('cli: explain', () => {
       const override = tmpFile('open.yaml', 'kind: NetworkPolicy\nmetadata: {name: deny, namespace: shop}\nspec: {podSelector: {}, ingress: [{}]}\n');
       const merged = await runCli(['explain', '--from', '10.9.9.9', '--to', 'shop/api', '--port', '80', '--kubeconfig', 'kc', '--policies', override, '-o', 'json'], { cluster: fakeCluster() });
       assert.equal(JSON.parse(merged.stdout).allowed, true);
+      assert.deepEqual(JSON.parse(merged.stdout).ingress.isolatedBy, ['shop/deny'], 'replaced (live list items carry no kind), not added');
     });
     it('a failed list call is a one-line error naming the cluster', async () => {
       const cluster = fakeCluster({ pods: async () => Promise.reject(new KubeApiError(403, 'Forbidden', 'pods is forbidden: User "u" cannot list resource "pods"', 'GET', '/api/v1/pods')) });

@@ -1,6 +1,6 @@
-// render --backend and audit --backend as a user meets them: the guardrail objects come first, the
-// per-namespace metadata policy is left to them, and a team's allow-all egress policy is reported as
-// blocked by guardrail instead of exposed.
+// render --backend, audit, explain and matrix with guardrails as a user meets them: the guardrail objects
+// come first, the per-namespace metadata policy is left to them, and a team's allow-all egress policy is
+// reported as blocked by guardrail instead of exposed; guardrails read from files count the same way.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { InputError } from '../../../src/cli/input.js';
 import { runCli } from '../analysis/fixtures/run-cli.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
@@ -69,4 +70,82 @@ describe('cli: guardrails backends', function () {
       assert.equal(all.exitCode, 2, all.stdout);
     });
   }
+
+  describe('explain and matrix', () => {
+    const metadataFlow = ['explain', '--from', 'shop/app=web', '--to', '169.254.169.254', '--port', '80'];
+
+    it('explain --backend Cilium: the metadata flow the team policy opens is denied by the guardrail, which is named (exit 2 with --exit-code)', async () => {
+      const plain = await runCli([...metadataFlow, '--profiles', PROFILE, '--namespaces', NAMESPACES, '--policies', REOPENING, '--exit-code']);
+      assert.equal(plain.exitCode, 0, plain.stdout);
+      const run = await runCli([...metadataFlow, '--profiles', PROFILE, '--namespaces', NAMESPACES, '--policies', REOPENING, '--backend', 'Cilium', '--exit-code']);
+      assert.equal(run.error, undefined);
+      assert.equal(run.exitCode, 2, run.stdout);
+      assert.match(run.stdout, /: DENIED$/m);
+      assert.match(run.stdout, /egress from shop\/\{app=web\}: DENIED by guardrail CiliumClusterwideNetworkPolicy seg\.p\.deny-metadata egressDeny\[0\] \(NetworkPolicy alone: allowed by shop\/team-allow-all egress\[0\]/);
+    });
+
+    it('explain -o json carries each side\'s guardrail verdict', async () => {
+      const run = await runCli([...metadataFlow, '--profiles', PROFILE, '--namespaces', NAMESPACES, '--policies', REOPENING, '--backend', 'ClusterNetworkPolicy', '-o', 'json']);
+      const out = JSON.parse(run.stdout) as { allowed: boolean; egress: { status: string }; guardrails: { egress: { allowed: boolean; stage: string; by: string } } };
+      assert.deepEqual([out.allowed, out.egress.status, out.guardrails.egress.stage, out.guardrails.egress.allowed], [false, 'allowed', 'admin', false]);
+      assert.match(out.guardrails.egress.by, /^ClusterNetworkPolicy seg\.p\.deny-metadata egress\[0\]/);
+    });
+
+    const CCNP = file(
+      'ccnp.yaml',
+      [
+        'apiVersion: cilium.io/v2',
+        'kind: CiliumClusterwideNetworkPolicy',
+        'metadata: {name: platform-deny-metadata}',
+        'spec:',
+        '  endpointSelector: {matchExpressions: [{key: io.kubernetes.pod.namespace, operator: NotIn, values: [kube-system]}]}',
+        '  enableDefaultDeny: {egress: false, ingress: false}',
+        '  egressDeny: [{toCIDR: [169.254.169.254/32]}]',
+        '',
+      ].join('\n'),
+    );
+
+    it('explain reads guardrail objects from the input files (no profiles, no --backend)', async () => {
+      const run = await runCli([...metadataFlow, '--namespaces', NAMESPACES, '--policies', REOPENING, '--policies', CCNP]);
+      assert.equal(run.error, undefined);
+      assert.match(run.stdout, /egress from shop\/\{app=web\}: DENIED by guardrail CiliumClusterwideNetworkPolicy platform-deny-metadata egressDeny\[0\]/);
+      const other = await runCli(['explain', '--from', 'shop/app=web', '--to', '203.0.113.10', '--port', '443', '--namespaces', NAMESPACES, '--policies', REOPENING, '--policies', CCNP]);
+      assert.match(other.stdout, /: ALLOWED$/m, 'an allowed flow stays allowed');
+      assert.match(other.stdout, /egress from shop\/\{app=web\}: allowed by shop\/team-allow-all egress\[0\] \(all peers\)/);
+    });
+
+    it('audit counts guardrails read from files too', async () => {
+      const run = await runCli(['audit', '--namespaces', NAMESPACES, '--policies', REOPENING, '--policies', CCNP, '--metadata-cidr', '169.254.169.254/32']);
+      assert.equal(run.exitCode, 0, run.stdout);
+      assert.match(run.stdout, /blocked by guardrail: CiliumClusterwideNetworkPolicy platform-deny-metadata egressDeny\[0\]/);
+    });
+
+    it('matrix --backend: the metadata cell turns denied, the other cells do not change', async () => {
+      const args = ['matrix', '--pod', 'shop/app=web', '--profiles', PROFILE, '--namespaces', NAMESPACES, '--policies', REOPENING, '--no-dns', '-o', 'json'];
+      const cells = async (extra: string[]) => {
+        const run = await runCli([...args, ...extra]);
+        assert.equal(run.error, undefined);
+        return (JSON.parse(run.stdout) as { cells: { to: string; allowed: boolean }[] }).cells.map((c) => `${c.to}: ${c.allowed}`);
+      };
+      const before = await cells([]);
+      assert.deepEqual(await cells(['--backend', 'Calico']), before.map((c) => (c.startsWith('metadata ') ? c.replace('true', 'false') : c)));
+      assert.deepEqual(before.filter((c) => c.startsWith('metadata ')), ['metadata 169.254.169.254:80: true', 'metadata [fd00:ec2::254]:80: true']);
+    });
+
+    it('refuses what it cannot evaluate, in one line naming file and field', async () => {
+      const v1 = file('v1.yaml', 'apiVersion: crd.projectcalico.org/v1\nkind: GlobalNetworkPolicy\nmetadata: {name: x}\nspec: {tier: guard, types: [Egress]}\n');
+      const allow = file('allow.yaml', 'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: x}\nspec: {endpointSelector: {}, egress: [{toEntities: [world]}]}\n');
+      for (const [path, pattern] of [
+        [v1, /v1\.yaml#0: apiVersion: must be projectcalico\.org\/v3/],
+        [allow, /allow\.yaml#0: spec\.egress: .*allow rules are not evaluated/],
+      ] as const) {
+        const run = await runCli([...metadataFlow, '--namespaces', NAMESPACES, '--policies', path]);
+        assert.ok(run.error instanceof InputError, run.error?.stack);
+        assert.match(run.error.message, pattern);
+        assert.doesNotMatch(run.error.message, /\n/);
+      }
+      const noProfiles = await runCli([...metadataFlow, '--namespaces', NAMESPACES, '--backend', 'Cilium']);
+      assert.match(noProfiles.error?.message ?? '', /--backend: says which backend --profiles render for; pass --profiles too/);
+    });
+  });
 });

@@ -249,8 +249,14 @@ describe('manifests/ RBAC', () => {
   });
 
   it('grants nothing on Secrets, ConfigMaps, Pods, RBAC objects or ServiceAccount tokens', () => {
-    const forbidden = ['secrets', 'configmaps', 'pods', 'pods/exec', 'serviceaccounts', 'serviceaccounts/token', 'roles', 'rolebindings', 'clusterroles', 'clusterrolebindings', 'customresourcedefinitions'];
+    const forbidden = ['secrets', 'configmaps', 'pods', 'pods/exec', 'serviceaccounts', 'serviceaccounts/token', 'roles', 'rolebindings', 'clusterroles', 'clusterrolebindings'];
     for (const r of rules) for (const res of r.resources ?? []) assert.ok(!forbidden.includes(res), `${r.role}: ${res}`);
+  });
+
+  it('reads CustomResourceDefinitions only (which guardrail kinds are installed), and never writes one', () => {
+    const crds = rules.filter((r) => r.resources?.includes('customresourcedefinitions'));
+    assert.ok(crds.length > 0);
+    for (const r of crds) assert.deepEqual([r.apiGroups, r.verbs.filter((v) => !['get', 'list', 'watch'].includes(v))], [['apiextensions.k8s.io'], []], r.role);
   });
 
   it('writes namespaces never, and profiles only through the status subresource', () => {

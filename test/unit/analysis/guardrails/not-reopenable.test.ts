@@ -13,7 +13,7 @@ import { buildClusterModel, type Endpoint } from '../../../../src/analysis/model
 import type { PolicyObject } from '../../../../src/api/networkpolicy.js';
 import { parseIp } from '../../../../src/analysis/cidr.js';
 import { portsAdmit } from '../../../../src/analysis/policy-rules.js';
-import { evaluateGuardedConnection, guardrailsOf } from '../../../../src/analysis/guardrails/evaluate.js';
+import { evaluateConnection } from '../../../../src/analysis/evaluate.js';
 import { ARBITRARY_FACTS, arbitraryGuardrailProfileInput, arbitraryNamespace } from '../../compile/arbitraries.js';
 import { ports as toPorts } from '../../../../src/compile/builders.js';
 
@@ -36,14 +36,13 @@ for (const backend of ['Cilium', 'ClusterNetworkPolicy', 'Calico'] as const) {
           if (backend === 'Cilium' && entries.length > 1 && new Set(entries.map((e) => JSON.stringify(e.ports ?? []))).size > 1) return;
           const userPolicy: PolicyObject = { metadata: { name: 'team-allow-all-egress', namespace: ns.name }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{}] } };
           const pod: V1Pod = { metadata: { name: 'p', namespace: ns.name, labels: podLabels }, status: { podIP: '10.9.0.1' } };
-          const model = buildClusterModel({ policies: [...renderNamespace(compiled, ns), userPolicy], namespaces: [{ metadata: { name: ns.name, labels: ns.labels } }], pods: [pod] });
-          const guards = guardrailsOf(renderAllGuardrails([compiled]));
+          const model = buildClusterModel({ policies: [...renderNamespace(compiled, ns), userPolicy], namespaces: [{ metadata: { name: ns.name, labels: ns.labels } }], pods: [pod], guardrails: renderAllGuardrails([compiled]) });
           const targeted = selectorMatches(compiled.targetedNamespaces, ns.labels);
           const excepted = entries.some((e) => portsAdmit(toPorts(e.ports), tcp80, undefined));
           for (const cidr of compiled.profile.spec.instanceMetadata.cidrs) {
             const to: Endpoint = { kind: 'ip', ip: parseIp(cidr.split('/')[0]!)! };
-            const decision = evaluateGuardedConnection(model, guards, { kind: 'pod', pod: model.pods[0]! }, to, tcp80);
-            assert.equal(decision.allowed, !targeted || excepted, `${cidr}: ${JSON.stringify(decision.egress)}`);
+            const decision = evaluateConnection(model, { kind: 'pod', pod: model.pods[0]! }, to, tcp80);
+            assert.equal(decision.allowed, !targeted || excepted, `${cidr}: ${JSON.stringify(decision.guardrails?.egress ?? decision.egress)}`);
             if (targeted && !excepted) guarded++;
           }
         }),
