@@ -3,12 +3,13 @@ import type { NamespaceOutcome } from './status.js';
 
 export class OutcomeStore {
   private readonly byProfile = new Map<string, Map<string, NamespaceOutcome>>();
-  private readonly byNamespace = new Map<string, Set<string>>();
+  /** The profiles with an outcome in each namespace: usually one, so an array rather than a Set (10,000s of them). */
+  private readonly byNamespace = new Map<string, string[]>();
 
   /** Replaces every outcome of `namespace`; returns the profiles whose outcomes changed. */
   setNamespace(namespace: string, outcomes: Map<string, NamespaceOutcome>): Set<string> {
     const touched = new Set<string>();
-    const before = this.byNamespace.get(namespace) ?? new Set<string>();
+    const before = this.byNamespace.get(namespace) ?? [];
     for (const profile of before) {
       if (outcomes.has(profile)) continue;
       this.byProfile.get(profile)?.delete(namespace);
@@ -22,7 +23,7 @@ export class OutcomeStore {
       m.set(namespace, outcome);
     }
     if (outcomes.size === 0) this.byNamespace.delete(namespace);
-    else this.byNamespace.set(namespace, new Set(outcomes.keys()));
+    else this.byNamespace.set(namespace, [...outcomes.keys()]);
     return touched;
   }
 
@@ -33,6 +34,10 @@ export class OutcomeStore {
   dropProfile(profile: string): void {
     const m = this.byProfile.get(profile);
     this.byProfile.delete(profile);
-    for (const ns of m?.keys() ?? []) this.byNamespace.get(ns)?.delete(profile);
+    for (const ns of m?.keys() ?? []) {
+      const left = (this.byNamespace.get(ns) ?? []).filter((p) => p !== profile);
+      if (left.length > 0) this.byNamespace.set(ns, left);
+      else this.byNamespace.delete(ns);
+    }
   }
 }

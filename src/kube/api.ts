@@ -48,7 +48,8 @@ export function compactPolicy(obj: ObservedPolicy, interner?: Interner): Observe
   const m = obj.metadata;
   const intern = <T>(v: T): T => (interner ? interner.intern(v) : v);
   const metadata: ObservedPolicy['metadata'] = {};
-  if (m.name !== undefined) metadata.name = m.name;
+  // Generated policies have the same few names in every namespace: shared, like the namespace strings.
+  if (m.name !== undefined) metadata.name = interner?.string(m.name) ?? m.name;
   if (m.namespace !== undefined) metadata.namespace = interner?.string(m.namespace) ?? m.namespace;
   if (m.uid !== undefined) metadata.uid = m.uid;
   if (m.resourceVersion !== undefined) metadata.resourceVersion = m.resourceVersion;
