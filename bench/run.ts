@@ -141,7 +141,7 @@ async function main(): Promise<void> {
     log('compiling the operator child (tsc -p bench/tsconfig.child.json)');
     await buildChild();
     importCost = await measureImportCost();
-    log(`code alone: node ${importCost.nodeRssMb.toFixed(0)} MB RSS, + @kubernetes/client-node ${importCost.clientNodeRssMb.toFixed(0)} MB, operator modules ${importCost.operatorCodeRssMb.toFixed(0)} MB`);
+    log(`code alone: node ${importCost.nodeRssMb.toFixed(0)} MB RSS, operator modules ${importCost.operatorCodeRssMb.toFixed(0)} MB (for comparison, node + @kubernetes/client-node ${importCost.clientNodeRssMb.toFixed(0)} MB)`);
   }
 
   let version = 'unknown';
@@ -368,7 +368,7 @@ function sourceState(): { commit: string; uncommittedSourceFiles: string[] } {
     }
   };
   const commit = git('rev-parse', '--short=12', 'HEAD') || 'unknown';
-  const dirty = git('status', '--porcelain', '--', 'src').split('\n').filter(Boolean).map((l) => l.slice(3));
+  const dirty = git('status', '--porcelain', '--', 'src').split('\n').filter(Boolean).map((l) => l.replace(/^\s*\S+\s+/, '')); // status code, then the path (the first line may have lost its leading space to trim)
   return { commit, uncommittedSourceFiles: dirty };
 }
 
