@@ -53,16 +53,20 @@ const program = new Command('bench')
   .option('--log-level <level>', "operator log level (its logs go to a file; 'info' is the operator's default)", 'info')
   .option('--settle-ms <n>', 'quiet time before counting writes', int, 2000)
   .option('--runtime <kind>', "operator child: 'compiled' (tsc output, as in production) or 'tsx'", 'compiled')
-  .option('--operator-node-options <flags>', "node flags for the operator process, space-separated (default: NODE_OPTIONS of manifests/deployment.yaml, what ships)")
+  .option('--operator-node-options <flags>', "node flags for the operator process, space-separated (default: NODE_OPTIONS of manifests/deployment.yaml, what ships; its MALLOC_ARENA_MAX is passed too)")
   .option('--cpu-prof', 'write a V8 CPU profile of every operator process (node --cpu-prof)', false)
   .option('--dataplane-namespaces <n>', 'data-plane bootstrap window: namespaces measured on a real NetworkPolicy engine (needs root; 0 = off)', int, 30)
   .option('--out <dir>', 'results directory', 'bench/results')
   .option('--no-write', 'print the table only; do not write results files');
 
-/** The NODE_OPTIONS the Deployment gives the operator: the benchmark measures the shipped configuration. */
-function manifestNodeOptions(): string {
+/**
+ * The environment the Deployment gives the operator container (NODE_OPTIONS, MALLOC_ARENA_MAX): the
+ * benchmark measures the shipped configuration.
+ */
+function manifestEnv(): Record<string, string> {
   const deployment = parseYaml(readFileSync(resolve('manifests/deployment.yaml'), 'utf8')) as { spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } } };
-  return deployment.spec.template.spec.containers[0]?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+  const env = deployment.spec.template.spec.containers[0]?.env ?? [];
+  return Object.fromEntries(env.filter((e) => e.value !== undefined && ['NODE_OPTIONS', 'MALLOC_ARENA_MAX'].includes(e.name)).map((e) => [e.name, e.value!]));
 }
 
 function log(message: string): void {
@@ -128,7 +132,8 @@ async function main(): Promise<void> {
     settleMs: o.settleMs,
     cpuProf: o.cpuProf,
     runtime: o.runtime,
-    operatorNodeOptions: (o.operatorNodeOptions ?? manifestNodeOptions()).split(/\s+/).filter(Boolean),
+    operatorNodeOptions: (o.operatorNodeOptions ?? manifestEnv().NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean),
+    operatorEnv: Object.fromEntries(Object.entries(manifestEnv()).filter(([k]) => k !== 'NODE_OPTIONS')),
   };
   if (o.runtime !== 'compiled' && o.runtime !== 'tsx') throw new Error("--runtime: 'compiled' or 'tsx'");
   const work = mkdtempSync(join(tmpdir(), 'segmentation-bench-'));
@@ -288,6 +293,7 @@ async function operatorScenarios(cluster: Cluster, n: number, options: BenchOpti
     logFile: join(work, `operator-${tag}.log`),
     runtime: options.runtime,
     nodeOptions: options.operatorNodeOptions,
+    env: options.operatorEnv,
     ...(options.cpuProf ? { cpuProfDir: join(work, `cpuprof-${tag}`) } : {}),
   });
   await applyProfile(ctx);

@@ -36,6 +36,8 @@ export interface SpawnOptions extends ChildOptions {
   runtime?: ChildRuntime;
   /** Extra node flags for the operator process, e.g. --max-old-space-size=128. */
   nodeOptions?: string[];
+  /** Extra environment of the operator process (e.g. MALLOC_ARENA_MAX from the Deployment). */
+  env?: Record<string, string>;
 }
 
 export interface ReadyInfo {
@@ -100,11 +102,11 @@ export class OperatorProcess {
       execPath: process.execPath,
       execArgv,
       stdio: ['ignore', logFd, logFd, 'ipc'],
-      env: { ...process.env, BENCH_SPAWNED_AT: String(Date.now()) },
+      env: { ...process.env, ...opts.env, BENCH_SPAWNED_AT: String(Date.now()) },
     });
     const proc = new OperatorProcess(child, logFd);
     const ready = new Promise<ReadyInfo>((resolve, reject) => (proc.readyWaiter = { resolve, reject }));
-    const { logFile: _l, cpuProfDir: _c, runtime: _r, nodeOptions: _n, ...options } = opts;
+    const { logFile: _l, cpuProfDir: _c, runtime: _r, nodeOptions: _n, env: _e, ...options } = opts;
     proc.send({ cmd: 'start', options });
     return { proc, ready: await ready };
   }

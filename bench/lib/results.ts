@@ -99,6 +99,8 @@ export interface BenchOptions {
   cpuProf: boolean;
   runtime: 'compiled' | 'tsx';
   operatorNodeOptions: string[];
+  /** Environment of the operator process taken from the Deployment besides NODE_OPTIONS. */
+  operatorEnv: Record<string, string>;
 }
 
 export interface BenchResults {
