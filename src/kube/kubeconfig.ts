@@ -47,6 +47,9 @@ export interface KubeConfigLike {
   getCurrentContext(): string;
 }
 
+/** A field that must be absent: present, it fails with this message. */
+const unsupported = (message: string) => z.undefined({ error: message }).optional();
+
 const kubeconfigSchema = z.object({
   'current-context': z.string().optional(),
   clusters: z
@@ -59,6 +62,8 @@ const kubeconfigSchema = z.object({
           'certificate-authority-data': z.string().optional(),
           'insecure-skip-tls-verify': z.boolean().optional(),
           'tls-server-name': z.string().optional(),
+          // Settings that change where requests go: refused rather than ignored.
+          'proxy-url': unsupported('proxy-url (a proxy between the operator and the API server) is not supported'),
         }),
       }),
     )
@@ -86,6 +91,10 @@ const kubeconfigSchema = z.object({
               })
               .optional(),
             'auth-provider': z.object({ name: z.string(), config: z.record(z.string(), z.string()).optional() }).optional(),
+            // Impersonation would silently run as another identity if ignored: refused.
+            as: unsupported('impersonation (as) is not supported'),
+            'as-groups': unsupported('impersonation (as-groups) is not supported'),
+            'as-uid': unsupported('impersonation (as-uid) is not supported'),
           })
           .nullish(),
       }),

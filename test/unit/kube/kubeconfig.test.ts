@@ -56,6 +56,13 @@ contexts:
     assert.throws(() => loadKubeConfig(bad, 'KUBECONFIG_PATH'), (err: unknown) => err instanceof Error && err.message.startsWith(`cannot load kubeconfig ${bad}: clusters.0.cluster.server: `) && err.message.endsWith('(from KUBECONFIG_PATH)') && !err.message.includes('\n'));
   });
 
+  it('refuses what would change where requests go or who makes them (proxy-url, impersonation), naming the field', () => {
+    const cluster = `clusters: [{name: c, cluster: {server: 'https://a', proxy-url: 'http://proxy:3128'}}]\n`;
+    assert.throws(() => parseKubeconfig(cluster, '/'), /^Error: clusters\.0\.cluster\.proxy-url: proxy-url \(a proxy between the operator and the API server\) is not supported$/);
+    const user = `users: [{name: u, user: {token: t, as: admin}}]\n`;
+    assert.throws(() => parseKubeconfig(user, '/'), /^Error: users\.0\.user\.as: impersonation \(as\) is not supported$/);
+  });
+
   it('in a pod: the service host (IPv6 bracketed), its CA and token file', () => {
     const kc = inClusterConfig({ KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '443' }, '/sa');
     assert.deepEqual(kc.getCurrentCluster(), { name: 'in-cluster', server: 'https://[fd00::1]:443', caFile: '/sa/ca.crt', skipTLSVerify: false });
