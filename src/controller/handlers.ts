@@ -13,7 +13,7 @@ import type { Expectations } from './expectations.js';
 import type { Logger } from './log.js';
 import { namespacesForProfileEvent, profileChanged } from './mappers.js';
 import type { OutcomeStore } from './outcomes.js';
-import type { ProfileRegistry } from './profiles.js';
+import type { GuardrailFacts, ProfileRegistry } from './profiles.js';
 
 export interface HandlerDeps {
   namespaces: Informer<NamespaceObject>;
@@ -36,6 +36,8 @@ export interface HandlerDeps {
   namespaceInfos: () => NamespaceInfo[];
   /** Namespaces that hold policies of this profile. */
   namespacesWithPoliciesOf: (profile: string) => string[];
+  /** A profile's guardrail objects may have to change (the guardrail controller's key). */
+  guardrailsChanged?: (profile: string) => void;
 }
 
 export class EventHandlers {
@@ -74,6 +76,7 @@ export class EventHandlers {
       d.outcomes.dropProfile(name);
       d.statusForget(name);
     }
+    d.guardrailsChanged?.(name);
     if (oldRaw && newRaw && !profileChanged(oldRaw, newRaw)) return;
     if (after && after.errors.length > 0) d.log.warn(`profile ${name} is invalid and affects no namespace: ${after.errors.join('; ')}`, { profile: name });
     this.reconcileProfile(name, before?.parsed, after?.errors.length === 0 ? after.parsed : undefined, `profile ${newRaw ? 'changed' : 'deleted'}`);
@@ -98,6 +101,21 @@ export class EventHandlers {
       const name = after.view.name;
       if (after.errors.length > 0) d.log.warn(`profile ${name} is invalid and affects no namespace: ${after.errors.join('; ')}`, { profile: name });
       this.reconcileProfile(name, before.parsed, after.errors.length === 0 ? after.parsed : undefined, 'API server endpoints changed');
+      d.statusChanged([name]);
+    }
+  }
+
+  /**
+   * The guardrail facts changed (an API installed or removed, another engine scanned): the profiles whose
+   * backend decision changed are recompiled, and their namespaces, guardrails and status follow.
+   */
+  onGuardrailFacts(facts: GuardrailFacts): void {
+    const d = this.d;
+    for (const { before, after } of d.registry.setGuardrailFacts(facts)) {
+      const name = after.view.name;
+      d.log.info(`guardrails backend of profile ${name}: ${after.guardrails?.backend}`, { profile: name, reason: after.guardrails?.reason });
+      this.reconcileProfile(name, before.parsed, after.errors.length === 0 ? after.parsed : undefined, 'guardrails backend changed');
+      d.guardrailsChanged?.(name);
       d.statusChanged([name]);
     }
   }
