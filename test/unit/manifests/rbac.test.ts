@@ -68,7 +68,6 @@ describe('RBAC model: rules and bindings', () => {
   it("the manifests grant the operator's ServiceAccount exactly these permissions", () => {
     const g = grantsFor(loadKustomization(MANIFESTS_DIR).map((d) => d.object), { namespace: OPERATOR_NAMESPACE, name: OPERATOR_NAME });
     assert.deepEqual(grantedPermissions(g), [
-      '* apiextensions.k8s.io/customresourcedefinitions get',
       '* apiextensions.k8s.io/customresourcedefinitions list',
       '* apiextensions.k8s.io/customresourcedefinitions watch',
       '* apps/daemonsets list',
