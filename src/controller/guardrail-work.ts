@@ -11,7 +11,7 @@ import type { GuardrailOutcome } from './guardrail-condition.js';
 import { guardrailKey, isOurs, planGuardrails, profileDesire, SHARED_TIER_KEY, tierDesire, type KeyDesire } from './guardrail-plan.js';
 import { errorMessage, type Logger } from './log.js';
 import type { ProfileRegistry } from './profiles.js';
-import { WorkQueue, runWorkers } from './queue.js';
+import { NamespaceWork } from './namespace-work.js';
 
 export interface GuardrailWorkOptions {
   client: KubeClient;
@@ -22,24 +22,27 @@ export interface GuardrailWorkOptions {
   log: Logger;
   /** The outcome of a profile changed: its status may have. */
   onOutcome: (profile: string) => void;
-  /** The names of a key that clash with objects not ours (`Kind/name`; none: stop watching). */
-  onClashes: (key: string, clashes: string[]) => void;
+  /**
+   * The names of a key that clash with objects not ours (`Kind/name`; none: stop watching). False: some
+   * could not be watched (over the cap): the key is retried with backoff instead.
+   */
+  onClashes: (key: string, clashes: string[]) => boolean;
   workers?: number;
   backoff?: BackoffOptions;
 }
 
 export class GuardrailWork {
-  private queue: WorkQueue<string>;
-  private workersDone?: Promise<void>;
-  private running = false;
+  /** The per-term queue and workers (the same mechanics as the namespace work, other keys). */
+  private readonly work: NamespaceWork;
   private readonly outcomes = new Map<string, GuardrailOutcome>();
 
   constructor(private readonly opts: GuardrailWorkOptions) {
-    this.queue = this.newQueue();
-  }
-
-  private newQueue(): WorkQueue<string> {
-    return new WorkQueue<string>(this.opts.backoff ? { backoff: this.opts.backoff } : {});
+    this.work = new NamespaceWork({
+      workers: opts.workers ?? 2,
+      ...(opts.backoff ? { backoff: opts.backoff } : {}),
+      reconcile: (key) => this.reconcile(key),
+      onError: (key, err, retries) => opts.log.error(`guardrails of ${key} not reconciled: ${errorMessage(err)}`, { profile: key, retries }),
+    });
   }
 
   outcome(profile: string): GuardrailOutcome | undefined {
@@ -48,7 +51,7 @@ export class GuardrailWork {
 
   /** A key to reconcile: a profile's name or SHARED_TIER_KEY. */
   add(key: string | undefined): void {
-    if (key && this.running) this.queue.add(key);
+    this.work.add(key);
   }
 
   /** A profile changed: it and the shared Tier (whose owners may change). */
@@ -59,27 +62,19 @@ export class GuardrailWork {
 
   /** Leading: reconcile every profile, the Tier and every key with objects in the caches. */
   begin(): void {
-    this.running = true;
-    if (this.queue.isShuttingDown()) this.queue = this.newQueue();
-    const queue = this.queue;
-    for (const key of new Set([...this.opts.registry.names(), SHARED_TIER_KEY, ...this.opts.observed().flatMap((o) => guardrailKey(o) ?? [])])) queue.add(key);
-    this.workersDone = runWorkers(queue, this.opts.workers ?? 2, (key) => this.reconcile(key), (key, err) => this.opts.log.error(`guardrails of ${key} not reconciled: ${errorMessage(err)}`, { profile: key, retries: queue.retries(key) }));
+    this.work.begin(new Set([...this.opts.registry.names(), SHARED_TIER_KEY, ...this.opts.observed().flatMap((o) => guardrailKey(o) ?? [])]));
   }
 
-  async end(drain = true): Promise<void> {
-    this.running = false;
-    const shutDown = this.queue.shutDown();
-    if (!drain) return;
-    await shutDown;
-    await this.workersDone;
+  end(drain = true): Promise<void> {
+    return this.work.end(drain);
   }
 
   busy(): boolean {
-    return this.queue.length > 0 || this.queue.processingCount > 0;
+    return this.work.busy();
   }
 
   whenIdle(): Promise<void> {
-    return this.queue.whenIdle();
+    return this.work.whenIdle();
   }
 
   private desire(key: string): KeyDesire {
@@ -141,7 +136,7 @@ export class GuardrailWork {
           if (!isNotFound(err) && !isConflict(err)) throw err;
         }
       });
-    this.opts.onClashes(key, conflicts);
+    if (!this.opts.onClashes(key, conflicts)) requeue = true;
     if (view?.compiled && known && !known.raw.metadata?.deletionTimestamp)
       this.setOutcome(key, { generation: view.generation, backend: view.compiled.backend, desired: view.compiled.guardrails.length, conflicts, ...(failure !== undefined ? { error: errorMessage(failure) } : {}) });
     else if (key !== SHARED_TIER_KEY && !known) this.outcomes.delete(key);

@@ -61,9 +61,7 @@ export class Guardrails {
       served: () => this.apis.servedApis(),
       log: d.log,
       onOutcome: d.onOutcome,
-      onClashes: (key, clashes) => {
-        if (!this.clashes.set(key, clashes)) this.work.add(key);
-      },
+      onClashes: (key, clashes) => this.clashes.set(key, clashes),
     });
   }
 

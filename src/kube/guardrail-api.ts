@@ -5,7 +5,7 @@
 import { GUARDRAIL_RESOURCES } from '../compile/guardrails/auto.js';
 import { FIELD_MANAGER } from '../compile/labels.js';
 import type { KubeClient } from './client.js';
-import type { ManagedFieldsEntry, OwnerReference } from './types.js';
+import type { ObservedPolicy, OwnerReference } from './types.js';
 
 export const CRDS_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
 
@@ -64,16 +64,8 @@ export function compactCrd(obj: CrdWire): CrdObject {
 export interface ObservedGuardrail {
   apiVersion?: string;
   kind?: string;
-  metadata: {
-    name?: string;
-    uid?: string;
-    resourceVersion?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    ownerReferences?: OwnerReference[];
-    managedFields?: ManagedFieldsEntry[];
-    deletionTimestamp?: string;
-  };
+  /** As a NetworkPolicy's, without a namespace: these objects are cluster-scoped. */
+  metadata: Omit<ObservedPolicy['metadata'], 'namespace'>;
   spec?: unknown;
 }
 
