@@ -204,6 +204,30 @@ describe('operator: cluster-scoped guardrails (issue 13)', function () {
     });
   });
 
+  it('Cilium CRD removed while running: the profile falls back to per-namespace policies and says so; reinstalled: back to the CCNPs', async () => {
+    const current = spec({ instanceMetadata: { cidrs: ['169.254.169.254/32'] }, nodeAccess: { cidrs: ['10.240.0.0/16'] } });
+    const npNames = expectedNames(cilium, current, ns, { [sel]: 'on' });
+    assert.ok(npNames.includes(`seg.${cilium}.deny-metadata`));
+    await removeGuardrailCrd(kubeConfig(), CCNP_CRD);
+    await eventually(
+      async () => {
+        const c = await guardrailsCondition(cilium);
+        assert.equal(c?.reason, 'BackendNotInstalled', JSON.stringify(c));
+        assert.deepEqual((await policyNames(ns)).filter((n) => n.startsWith(`seg.${cilium}.`)), npNames);
+      },
+      { timeoutMs: 60_000 },
+    );
+    await reinstallGuardrailCrd(kubeConfig(), CCNP_CRD);
+    await eventually(
+      async () => {
+        assert.deepEqual((await objectsOf(CCNPS, cilium)).map((o) => o.metadata.name), rendered(cilium, current, 'Cilium').map((w) => w.name));
+        assert.equal((await guardrailsCondition(cilium))?.reason, 'Applied');
+        assert.ok(!(await policyNames(ns)).includes(`seg.${cilium}.deny-metadata`));
+      },
+      { timeoutMs: 60_000 },
+    );
+  });
+
   it('profile deletion removes its guardrail objects', async () => {
     for (const p of [cilium, clash, cnp]) await deleteProfile(p);
     await eventually(async () => {
