@@ -45,7 +45,7 @@ export function profileDesire(view: ProfileView | undefined): KeyDesire {
   if (!view) return { frozen: false, objects: [] };
   if (!view.compiled) return { frozen: true, reason: 'Invalid' };
   if (view.mode === 'DryRun') return { frozen: true, reason: 'DryRun' };
-  return { frozen: false, objects: view.compiled.guardrails.map((o) => withOwners(o, [owner(view, true)])) };
+  return { frozen: false, objects: (view.guardrails?.objects ?? []).map((o) => withOwners(o, [owner(view, true)])) };
 }
 
 /**
@@ -54,9 +54,9 @@ export function profileDesire(view: ProfileView | undefined): KeyDesire {
  * gone and one profile's deletion never takes it from the others.
  */
 export function tierDesire(views: Iterable<ProfileView>): KeyDesire {
-  const users = [...views].filter((v) => v.compiled && v.mode === 'Enforce' && v.compiled.backend === 'Calico' && v.compiled.guardrails.length > 0);
+  const users = [...views].filter((v) => v.compiled && v.mode === 'Enforce' && v.guardrails?.backend === 'Calico' && v.guardrails.objects.length > 0);
   // A DryRun or invalid Calico profile may still rely on the Tier its objects sit in: keep it as it is.
-  const frozenUsers = [...views].some((v) => (!v.compiled || v.mode === 'DryRun') && v.compiled?.backend === 'Calico');
+  const frozenUsers = [...views].some((v) => (!v.compiled || v.mode === 'DryRun') && v.guardrails?.backend === 'Calico');
   if (users.length === 0 && frozenUsers) return { frozen: true, reason: 'DryRun' };
   if (users.length === 0) return { frozen: false, objects: [] };
   users.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -93,7 +93,7 @@ export class GuardrailWork {
     const view = known?.view;
     if (desire.frozen && desire.reason === 'DryRun' && view?.compiled) {
       const dry = planGuardrails(key, profileDesire({ ...view, mode: 'Enforce' }), observed);
-      this.setOutcome(key, { generation: view.generation, backend: view.compiled.backend, desired: view.compiled.guardrails.length, conflicts: [], dryRun: { create: dry.create.length, update: dry.apply.length, delete: dry.delete.length } });
+      this.setOutcome(key, { generation: view.generation, backend: view.guardrails?.backend ?? 'NetworkPolicy', desired: view.guardrails?.objects.length ?? 0, conflicts: [], dryRun: { create: dry.create.length, update: dry.apply.length, delete: dry.delete.length } });
       return;
     }
     const plan = planGuardrails(key, desire, observed);
@@ -138,7 +138,7 @@ export class GuardrailWork {
       });
     if (!this.opts.onClashes(key, conflicts)) requeue = true;
     if (view?.compiled && known && !known.raw.metadata?.deletionTimestamp)
-      this.setOutcome(key, { generation: view.generation, backend: view.compiled.backend, desired: view.compiled.guardrails.length, conflicts, ...(failure !== undefined ? { error: errorMessage(failure) } : {}) });
+      this.setOutcome(key, { generation: view.generation, backend: view.guardrails?.backend ?? 'NetworkPolicy', desired: view.guardrails?.objects.length ?? 0, conflicts, ...(failure !== undefined ? { error: errorMessage(failure) } : {}) });
     else if (key !== SHARED_TIER_KEY && !known) this.outcomes.delete(key);
     if (failure !== undefined) throw failure;
     return requeue ? { requeue } : undefined;

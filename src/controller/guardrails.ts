@@ -24,6 +24,8 @@ export interface GuardrailsDeps {
   onOutcome: (profile: string) => void;
   /** The facts that decide backends changed: recompile the profiles (EventHandlers.onGuardrailFacts). */
   onFacts: (facts: GuardrailFacts) => void;
+  /** Guardrail objects of this profile came or went (EventHandlers.onGuardrailObjects). */
+  onObjects: (profile: string) => void;
 }
 
 export class Guardrails {
@@ -34,10 +36,15 @@ export class Guardrails {
 
   constructor(private readonly d: GuardrailsDeps) {
     const toKey = (o: ObservedGuardrail) => this.work.add(guardrailKey(o));
+    const cameOrWent = (o: ObservedGuardrail) => {
+      toKey(o);
+      const key = guardrailKey(o);
+      if (key !== undefined) d.onObjects(key);
+    };
     this.apis = new GuardrailApis({
       client: d.client,
       cache: d.cache,
-      handlers: { add: toKey, update: (old, o) => (toKey(old), toKey(o)), delete: toKey },
+      handlers: { add: cameOrWent, update: (old, o) => (toKey(old), cameOrWent(o)), delete: cameOrWent },
       onServedChanged: (served) => {
         d.log.info('guardrail APIs served', { apis: [...served].sort() });
         d.onFacts(this.facts());
@@ -70,6 +77,7 @@ export class Guardrails {
       served: this.apis.servedApis(),
       ...(this.engines ? { engines: this.engines } : {}),
       inPlace: (profile) => backendInPlace(this.apis.list().filter((o) => guardrailKey(o) === profile)),
+      present: (profile) => new Set(this.apis.list().flatMap((o) => (guardrailKey(o) === profile && !o.metadata.deletionTimestamp ? [`${o.kind}/${o.metadata.name}`] : []))),
     };
   }
 

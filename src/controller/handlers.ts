@@ -120,6 +120,15 @@ export class EventHandlers {
     }
   }
 
+  /** Guardrail objects of a profile came or went: its namespaces follow its cluster-scoped backend only while they are all there. */
+  onGuardrailObjects(profile: string): void {
+    const change = this.d.registry.refreshGuardrails(profile);
+    if (!change) return;
+    this.d.log.info(`profile ${profile}: per-namespace policies now compiled for ${change.after.view.compiled?.backend}`, { profile });
+    this.reconcileProfile(profile, change.before.parsed, change.after.errors.length === 0 ? change.after.parsed : undefined, 'guardrail objects in place or gone');
+    this.d.statusChanged([profile]);
+  }
+
   private reconcileProfile(name: string, before: SegmentationProfile | undefined, after: SegmentationProfile | undefined, why: string): void {
     const targets = namespacesForProfileEvent(before, after, this.d.namespaceInfos(), this.d.namespacesWithPoliciesOf(name));
     this.d.log.debug(`${why}: ${targets.size} namespaces to reconcile`, { profile: name });

@@ -69,7 +69,7 @@ export class Operator {
     ({ namespaces: this.namespaces, profiles: this.profiles, policies: this.policies, apiServerSlices: this.apiServerSlices } = createCaches(this.client, cacheOpts));
     const events = new EventRecorder(this.client, { controller: 'segmentation.dev/segmentation-operator', instance: this.identity, namespace: opts.eventsNamespace ?? 'default', onError: (err) => this.log.warn(`event not recorded: ${errorMessage(err)}`) });
     let handlers: EventHandlers | undefined;
-    this.guardrails = new Guardrails({ client: this.client, registry: this.registry, cache: cacheOpts, log: this.log, onOutcome: (p) => this.status.enqueue([p]), onFacts: (facts) => handlers?.onGuardrailFacts(facts) });
+    this.guardrails = new Guardrails({ client: this.client, registry: this.registry, cache: cacheOpts, log: this.log, onOutcome: (p) => this.status.enqueue([p]), onFacts: (facts) => handlers?.onGuardrailFacts(facts), onObjects: (p) => handlers?.onGuardrailObjects(p) });
     this.status = new StatusPipeline({
       client: this.client, profiles: this.profiles, registry: this.registry, outcomes: this.outcomes, events, metrics: this.metrics, log: this.log, opts,
       busy: () => this.work.busy(),

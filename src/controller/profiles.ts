@@ -22,9 +22,14 @@ export interface KnownProfile {
   guardrails?: BackendDecision;
 }
 
-/** What decides a profile's guardrail backend; `inPlace` is the backend of its objects in the caches. */
+/**
+ * What decides a profile's guardrail backend: `inPlace` is the backend of its objects in the caches, and
+ * `present` their `Kind/name`s (the per-namespace policies follow a cluster-scoped backend only once every
+ * object of it is there).
+ */
 export interface GuardrailFacts extends GuardrailContext {
   inPlace?: (profile: string) => ResolvedBackend | undefined;
+  present?: (profile: string) => ReadonlySet<string>;
 }
 export const NO_GUARDRAIL_APIS: GuardrailFacts = { served: new Set() };
 
@@ -46,7 +51,18 @@ export function understandProfile(raw: ProfileObject, facts: ClusterFacts = {}, 
     guardrails = { ...guardrails, backend: 'NetworkPolicy', reason: `${guardrails.reason}, but the profile cannot use it (${why}): NetworkPolicy` };
   }
   if (!compiled.ok) return { raw, view: { ...base, mode: parsed.data.spec.mode }, parsed: parsed.data, errors: compiled.errors, warnings, guardrails };
-  return { raw, view: { ...base, mode: parsed.data.spec.mode, compiled: compiled.compiled }, parsed: parsed.data, errors: [], warnings, guardrails };
+  const objects = compiled.compiled.guardrails;
+  let forNamespaces = compiled.compiled;
+  if (!guardrailsPresent(objects, guardrailFacts.present?.(name))) {
+    // Make before break: the per-namespace metadata and node blocks stay until the guardrails replacing them exist.
+    const np = compileProfile(parsed.data, facts, { guardrails: { override: 'NetworkPolicy' } });
+    if (np.ok) forNamespaces = np.compiled;
+  }
+  return { raw, view: { ...base, mode: parsed.data.spec.mode, compiled: forNamespaces, guardrails: { backend: guardrails.backend, objects } }, parsed: parsed.data, errors: [], warnings, guardrails };
+}
+
+function guardrailsPresent(objects: readonly { kind: string; metadata: { name: string } }[], present: ReadonlySet<string> | undefined): boolean {
+  return objects.every((o) => present?.has(`${o.kind}/${o.metadata.name}`));
 }
 
 /** Whether a profile's compiled form depends on the API server's endpoints. */
@@ -92,11 +108,26 @@ export class ProfileRegistry {
     for (const [name, before] of this.byName) {
       if (!before.parsed) continue;
       const after = understandProfile(before.raw, this.facts, facts);
-      if (after.guardrails?.backend === before.guardrails?.backend && after.guardrails?.reason === before.guardrails?.reason) continue;
+      if (after.guardrails?.backend === before.guardrails?.backend && after.guardrails?.reason === before.guardrails?.reason && after.view.compiled?.backend === before.view.compiled?.backend) continue;
       this.byName.set(name, after);
       changed.push({ before, after });
     }
     return changed;
+  }
+
+  /**
+   * The guardrail objects of a profile changed in the caches: recompiles it when its per-namespace policies
+   * must now follow (or stop following) its cluster-scoped backend; returns before and after then.
+   */
+  refreshGuardrails(name: string): { before: KnownProfile; after: KnownProfile } | undefined {
+    const before = this.byName.get(name);
+    if (!before?.parsed || !before.view.guardrails) return undefined;
+    const present = guardrailsPresent(before.view.guardrails.objects, this.guardrailFacts.present?.(name));
+    const following = before.view.compiled?.backend === before.view.guardrails.backend;
+    if (present === following) return undefined;
+    const after = understandProfile(before.raw, this.facts, this.guardrailFacts);
+    this.byName.set(name, after);
+    return { before, after };
   }
 
   delete(name: string): KnownProfile | undefined {

@@ -11,7 +11,8 @@ import type { Operator } from '../../src/controller/operator.js';
 import { GUARDRAIL_RESOURCES } from '../../src/compile/guardrails/index.js';
 import { removeGuardrailCrd, reinstallGuardrailCrd, installGuardrailCrds } from './guardrail-crds.js';
 import { eventually, kubeConfig } from './hooks.js';
-import { applyProfile, createNamespace, deleteProfile, ensureCrd, expectedNames, getProfile, newOperator, policyNames, runCleanups, testApi, uid } from './operator-fixtures.js';
+import { watchStream } from '../../src/kube/watch.js';
+import { applyProfile, POLICIES, createNamespace, deleteProfile, ensureCrd, expectedNames, getProfile, newOperator, policyNames, runCleanups, testApi, uid } from './operator-fixtures.js';
 
 const CCNPS = '/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies';
 const CNPS = '/apis/policy.networking.k8s.io/v1alpha2/clusternetworkpolicies';
@@ -104,7 +105,15 @@ describe('operator: cluster-scoped guardrails (issue 13)', function () {
     await eventually(async () => assert.ok((await eventReasons(cilium)).includes('GuardrailBackendNotInstalled')));
   });
 
-  it('Cilium CRD installed while running: the CCNPs appear, ours alone, and the per-namespace policies follow', async () => {
+  it('Cilium CRD installed while running: the CCNPs appear, ours alone, and the per-namespace policies follow (make before break)', async () => {
+    // Every NetworkPolicy event of the namespace from now on, to see when the per-namespace block goes.
+    const npEvents: { type: string; name: string; rv: number }[] = [];
+    const from = (await testApi().request<{ metadata: { resourceVersion: string } }>('GET', POLICIES(ns))).metadata.resourceVersion;
+    const watching = new AbortController();
+    const watch = watchStream(testApi(), POLICIES(ns), { resourceVersion: from, timeoutSeconds: 120 }, watching.signal, (type, obj) => {
+      const o = obj as { metadata: { name: string; resourceVersion: string } };
+      npEvents.push({ type, name: o.metadata.name, rv: Number(o.metadata.resourceVersion) });
+    }).catch(() => {});
     await reinstallGuardrailCrd(kubeConfig(), CCNP_CRD);
     const want = rendered(cilium, spec(), 'Cilium');
     assert.ok(want.length >= 1);
@@ -130,6 +139,14 @@ describe('operator: cluster-scoped guardrails (issue 13)', function () {
     const nsWant = (await import('../../src/compile/render.js')).render(parsed, { name: ns, labels: { [sel]: 'on', 'kubernetes.io/metadata.name': ns } }, {}, { guardrails: { override: 'Cilium' } }).map((p) => p.metadata.name).sort();
     assert.ok(!nsWant.includes(`seg.${cilium}.deny-metadata`), nsWant.join());
     await eventually(async () => assert.deepEqual(await policyNames(ns), nsWant));
+    // The per-namespace deny-metadata was deleted only after the CCNP replacing it existed (etcd revisions
+    // order the two writes; the CCNP has not been written since its creation).
+    await eventually(async () => assert.ok(npEvents.some((e) => e.type === 'DELETED' && e.name === `seg.${cilium}.deny-metadata`), JSON.stringify(npEvents)));
+    watching.abort();
+    await watch;
+    const deleted = npEvents.find((e) => e.type === 'DELETED' && e.name === `seg.${cilium}.deny-metadata`)!;
+    const ccnp = (await objectsOf(CCNPS, cilium)).find((o) => o.metadata.name === `seg.${cilium}.deny-metadata`) as Guardrail & { metadata: { resourceVersion: string } };
+    assert.ok(Number(ccnp.metadata.resourceVersion) < deleted.rv, `CCNP written at ${ccnp.metadata.resourceVersion}, per-namespace block deleted at ${deleted.rv}`);
   });
 
   it('reverts a hand edit and recreates a hand delete', async () => {

@@ -46,20 +46,33 @@ describe('effectiveBackend', () => {
 });
 
 describe('ProfileRegistry and the guardrail facts', () => {
-  it('compiles for the effective backend: the per-namespace metadata block moves to the guardrail objects and back', () => {
+  it('compiles for the effective backend, make before break: the per-namespace metadata block goes only once the guardrail objects are all there', () => {
     const registry = new ProfileRegistry();
     const spec = { defaultDeny: { ingress: true, egress: false }, guardrails: { backend: 'Cilium' } };
     const { after } = registry.set(raw('p', spec));
     assert.equal(after.view.compiled?.backend, 'NetworkPolicy');
     assert.equal(after.guardrails?.missing?.[0], CCNP);
-    assert.deepEqual(after.view.compiled?.guardrails, []);
-    const changed = registry.setGuardrailFacts({ served: new Set([CCNP]) });
+    assert.deepEqual(after.view.guardrails, { backend: 'NetworkPolicy', objects: [] });
+    const present = new Set<string>();
+    const changed = registry.setGuardrailFacts({ served: new Set([CCNP]), present: () => present });
     assert.deepEqual(changed.map((c) => c.after.view.name), ['p']);
-    assert.equal(registry.get('p')?.view.compiled?.backend, 'Cilium');
-    assert.ok((registry.get('p')?.view.compiled?.guardrails.length ?? 0) > 0);
-    assert.deepEqual(registry.setGuardrailFacts({ served: new Set([CCNP, CNP]) }), [], 'an unrelated API changes nothing');
-    assert.equal(registry.setGuardrailFacts({ served: new Set() }).length, 1, 'the CRD removed: back to NetworkPolicy');
+    const objects = registry.get('p')?.view.guardrails?.objects ?? [];
+    assert.equal(registry.get('p')?.view.guardrails?.backend, 'Cilium');
+    assert.ok(objects.length > 0);
+    // The CCNPs are not there yet: the namespaces keep their own metadata block.
     assert.equal(registry.get('p')?.view.compiled?.backend, 'NetworkPolicy');
+    assert.equal(registry.refreshGuardrails('p'), undefined, 'nothing in place yet: no change');
+    for (const o of objects) present.add(`${o.kind}/${o.metadata.name}`);
+    assert.ok(registry.refreshGuardrails('p'), 'all in place: recompiled');
+    assert.equal(registry.get('p')?.view.compiled?.backend, 'Cilium');
+    assert.equal(registry.refreshGuardrails('p'), undefined);
+    // One deleted by hand: the namespaces get their block back until it is recreated.
+    present.delete(`${objects[0]!.kind}/${objects[0]!.metadata.name}`);
+    assert.ok(registry.refreshGuardrails('p'));
+    assert.equal(registry.get('p')?.view.compiled?.backend, 'NetworkPolicy');
+    assert.deepEqual(registry.setGuardrailFacts({ served: new Set([CCNP, CNP]), present: () => present }), [], 'an unrelated API changes nothing');
+    assert.equal(registry.setGuardrailFacts({ served: new Set() }).length, 1, 'the CRD removed: back to NetworkPolicy');
+    assert.equal(registry.get('p')?.view.guardrails?.backend, 'NetworkPolicy');
   });
 
   it('Auto that picks a backend the profile cannot use (a glob exclude) falls back to NetworkPolicy instead of invalidating it', () => {
