@@ -12,6 +12,10 @@ import { servedKinds } from '../../../src/controller/guardrail-apis.js';
 import { understandProfile, ProfileRegistry } from '../../../src/controller/profiles.js';
 import { transitionEvents } from '../../../src/controller/profile-status.js';
 import type { DesiredGuardrail, ObservedGuardrail } from '../../../src/kube/guardrail-api.js';
+import type { KubeClient } from '../../../src/kube/client.js';
+import { apiErrorFrom } from '../../../src/kube/errors.js';
+import { GuardrailWork } from '../../../src/controller/guardrail-work.js';
+import { createLogger } from '../../../src/controller/log.js';
 
 const CCNP = GUARDRAIL_RESOURCES.ciliumClusterwideNetworkPolicies;
 const CNP = GUARDRAIL_RESOURCES.clusterNetworkPolicies;
@@ -220,3 +224,65 @@ describe('servedKinds', () => {
 function pick(c: { status: string; reason: string } | undefined): [string, string] | undefined {
   return c ? [c.status, c.reason] : undefined;
 }
+
+describe('GuardrailWork.reconcile against a scripted API (the error paths the real API server rarely shows)', () => {
+  const CCNPS = '/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies';
+  const facts = { served: new Set([CCNP]) };
+  type Call = { method: string; path: string };
+
+  function setup(answer: (call: Call) => unknown, observed: ObservedGuardrail[] = []) {
+    const registry = new ProfileRegistry();
+    registry.setGuardrailFacts(facts);
+    registry.set(raw('p', { guardrails: { backend: 'Cilium' } }));
+    const calls: Call[] = [];
+    const client = {
+      request: async (method: string, path: string) => {
+        calls.push({ method, path });
+        const a = answer({ method, path });
+        if (a instanceof Error) throw a;
+        return a;
+      },
+    } as unknown as KubeClient;
+    const clashes: string[][] = [];
+    const outcomes: string[] = [];
+    const work = new GuardrailWork({ client, registry, observed: () => observed, served: () => facts.served, log: createLogger('error', true), onOutcome: (p) => outcomes.push(p), onClashes: (_k, c) => (clashes.push(c), true) });
+    return { work, calls, clashes, outcomes, registry };
+  }
+
+  it('a taken name (AlreadyExists, the object is not ours): Conflict, watched, nothing overwritten', async () => {
+    const { work, calls, clashes } = setup(({ method }) =>
+      method === 'POST' ? apiErrorFrom(409, JSON.stringify({ reason: 'AlreadyExists' }), 'POST', CCNPS) : { metadata: { name: 'seg.p.deny-metadata', labels: { team: 'netops' } } },
+    );
+    assert.equal(await work.reconcile('p'), undefined);
+    assert.deepEqual(calls.map((c) => c.method), ['POST', 'GET']);
+    assert.deepEqual(clashes, [['CiliumClusterwideNetworkPolicy/seg.p.deny-metadata']]);
+    assert.deepEqual(work.outcome('p')?.conflicts, ['CiliumClusterwideNetworkPolicy/seg.p.deny-metadata']);
+  });
+
+  it('AlreadyExists for an object of ours the cache has not seen yet: requeued, not a conflict', async () => {
+    const { work, clashes } = setup(({ method }) =>
+      method === 'POST' ? apiErrorFrom(409, JSON.stringify({ reason: 'AlreadyExists' }), 'POST', CCNPS) : { metadata: { name: 'seg.p.deny-metadata', labels: labels('p'), ...ours } },
+    );
+    assert.deepEqual(await work.reconcile('p'), { requeue: true });
+    assert.deepEqual(clashes, [[]]);
+  });
+
+  it('a prune that finds the object gone (404) or replaced (409 uid precondition) is done; another failure is retried and reported', async () => {
+    const stale: ObservedGuardrail = { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'seg.p.old', uid: 'u1', labels: labels('p'), ...ours }, spec: {} };
+    for (const status of [404, 409]) {
+      const { work } = setup(({ method }) => (method === 'DELETE' ? apiErrorFrom(status, '{}', 'DELETE', CCNPS) : {}), [stale]);
+      assert.equal(await work.reconcile('p'), undefined, String(status));
+    }
+    const { work } = setup(({ method }) => (method === 'DELETE' ? apiErrorFrom(500, '{}', 'DELETE', CCNPS) : {}), [stale]);
+    await assert.rejects(work.reconcile('p'), /500/);
+    assert.match(work.outcome('p')?.error ?? '', /500/);
+  });
+
+  it('a DryRun profile writes nothing and says what it would do', async () => {
+    const { work, calls, registry } = setup(() => ({}));
+    registry.set(raw('p', { guardrails: { backend: 'Cilium' }, mode: 'DryRun' }));
+    await work.reconcile('p');
+    assert.deepEqual(calls, []);
+    assert.deepEqual(work.outcome('p')?.dryRun, { create: 1, update: 0, delete: 0 });
+  });
+});
