@@ -49,7 +49,3 @@ export function effectiveBackend(requested: GuardrailBackend, ctx: GuardrailCont
   return { requested, backend: choice.backend, reason: choice.reason };
 }
 
-/** Two decisions compile the same profile. */
-export function sameBackend(a: BackendDecision | undefined, b: BackendDecision | undefined): boolean {
-  return a?.backend === b?.backend;
-}
