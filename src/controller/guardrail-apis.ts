@@ -51,9 +51,20 @@ export class GuardrailApis {
     }
   }
 
-  /** Resolves when the CRDs are known and the informers of the served kinds have synced. */
+  /**
+   * Resolves when the CRDs are known and the informers of the served kinds have synced, or after a bound
+   * when the CRDs cannot be listed (say, RBAC without them): the operator then starts with what it knows
+   * (no guardrail API) and picks the CRDs up once their informers sync.
+   */
   async start(): Promise<void> {
-    await Promise.all(this.crdInformers.map((i) => i.start()));
+    const synced = Promise.all(this.crdInformers.map((i) => i.start())).then(() => true, () => false);
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), START_BOUND_MS);
+      timer.unref();
+    });
+    const ok = await Promise.race([synced, bound]).finally(() => clearTimeout(timer));
+    if (!ok) this.opts.onError(new Error(`the guardrail CustomResourceDefinitions could not be listed within ${START_BOUND_MS / 1000} s: starting without guardrail APIs, retrying`));
     this.started = true;
     await this.update(false);
   }
