@@ -10,6 +10,16 @@ import type { CacheOptions } from './caches.js';
 
 const START_BOUND_MS = 15_000;
 
+/** `promise`'s value, or `fallback` once `ms` have passed (the promise must not reject). */
+function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, bound]).finally(() => clearTimeout(timer));
+}
+
 /** Served: the CRD is Established and serves the version we write. */
 export function servedKinds(crds: ReadonlyMap<string, CrdObject | undefined>): Set<string> {
   const out = new Set<string>();
@@ -57,13 +67,7 @@ export class GuardrailApis {
    * (no guardrail API) and picks the CRDs up once their informers sync.
    */
   async start(): Promise<void> {
-    const synced = Promise.all(this.crdInformers.map((i) => i.start())).then(() => true, () => false);
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), START_BOUND_MS);
-      timer.unref();
-    });
-    const ok = await Promise.race([synced, bound]).finally(() => clearTimeout(timer));
+    const ok = await within(Promise.all(this.crdInformers.map((i) => i.start())).then(() => true, () => false), START_BOUND_MS, false);
     if (!ok) this.opts.onError(new Error(`the guardrail CustomResourceDefinitions could not be listed within ${START_BOUND_MS / 1000} s: starting without guardrail APIs, retrying`));
     this.started = true;
     await this.update(false);
@@ -113,12 +117,6 @@ export class GuardrailApis {
     this.objects.set(k.kind, informer);
     // Bounded: a CRD removed again before its first list must not block the CRD events behind it (an
     // unsynced cache only makes a create meet AlreadyExists, which is then read and retried).
-    const synced = informer.start().catch(() => {});
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, START_BOUND_MS);
-      timer.unref();
-    });
-    return Promise.race([synced, bound]).finally(() => clearTimeout(timer));
+    return within(informer.start().catch(() => {}), START_BOUND_MS, undefined);
   }
 }
