@@ -13,7 +13,7 @@ import type { Expectations } from './expectations.js';
 import type { Logger } from './log.js';
 import { namespacesForProfileEvent, profileChanged } from './mappers.js';
 import type { OutcomeStore } from './outcomes.js';
-import type { ProfileRegistry } from './profiles.js';
+import type { GuardrailFacts, ProfileRegistry } from './profiles.js';
 
 export interface HandlerDeps {
   namespaces: Informer<NamespaceObject>;
@@ -36,6 +36,8 @@ export interface HandlerDeps {
   namespaceInfos: () => NamespaceInfo[];
   /** Namespaces that hold policies of this profile. */
   namespacesWithPoliciesOf: (profile: string) => string[];
+  /** A profile's guardrail objects may have to change (the guardrail controller's key). */
+  guardrailsChanged?: (profile: string) => void;
 }
 
 export class EventHandlers {
@@ -74,6 +76,7 @@ export class EventHandlers {
       d.outcomes.dropProfile(name);
       d.statusForget(name);
     }
+    d.guardrailsChanged?.(name);
     if (oldRaw && newRaw && !profileChanged(oldRaw, newRaw)) return;
     if (after && after.errors.length > 0) d.log.warn(`profile ${name} is invalid and affects no namespace: ${after.errors.join('; ')}`, { profile: name });
     this.reconcileProfile(name, before?.parsed, after?.errors.length === 0 ? after.parsed : undefined, `profile ${newRaw ? 'changed' : 'deleted'}`);
@@ -100,6 +103,30 @@ export class EventHandlers {
       this.reconcileProfile(name, before.parsed, after.errors.length === 0 ? after.parsed : undefined, 'API server endpoints changed');
       d.statusChanged([name]);
     }
+  }
+
+  /**
+   * The guardrail facts changed (an API installed or removed, another engine scanned): the profiles whose
+   * backend decision changed are recompiled, and their namespaces, guardrails and status follow.
+   */
+  onGuardrailFacts(facts: GuardrailFacts): void {
+    const d = this.d;
+    for (const { before, after } of d.registry.setGuardrailFacts(facts)) {
+      const name = after.view.name;
+      d.log.info(`guardrails backend of profile ${name}: ${after.guardrails?.backend}`, { profile: name, reason: after.guardrails?.reason });
+      this.reconcileProfile(name, before.parsed, after.errors.length === 0 ? after.parsed : undefined, 'guardrails backend changed');
+      d.guardrailsChanged?.(name);
+      d.statusChanged([name]);
+    }
+  }
+
+  /** Guardrail objects of a profile came or went: its namespaces follow its cluster-scoped backend only while they are all there. */
+  onGuardrailObjects(profile: string): void {
+    const change = this.d.registry.refreshGuardrails(profile);
+    if (!change) return;
+    this.d.log.info(`profile ${profile}: per-namespace policies now compiled for ${change.after.view.compiled?.backend}`, { profile });
+    this.reconcileProfile(profile, change.before.parsed, change.after.errors.length === 0 ? change.after.parsed : undefined, 'guardrail objects in place or gone');
+    this.d.statusChanged([profile]);
   }
 
   private reconcileProfile(name: string, before: SegmentationProfile | undefined, after: SegmentationProfile | undefined, why: string): void {

@@ -1,6 +1,7 @@
 // The namespace work queue and its workers, per term of leadership: begin() queues every namespace and
 // starts the workers, end() stops taking work and waits for the reconciles in flight. Outside a term,
-// add() drops keys (a standby keeps its caches warm and queues everything when it takes over).
+// add() drops keys (a standby keeps its caches warm and queues everything when it takes over). The
+// guardrail controller runs its profile keys on the same mechanics.
 import type { BackoffOptions } from './backoff.js';
 import { WorkQueue, runWorkers } from './queue.js';
 

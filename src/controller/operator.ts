@@ -1,5 +1,6 @@
 // Wiring: informers (caches.ts) -> handlers (handlers.ts) -> namespace keys -> work queue -> Reconciler ->
 // outcomes -> StatusController (status-write.ts); the cluster scan (scan-source.ts) feeds the status too;
+// the guardrails (guardrails.ts: served APIs, per-profile cluster-scoped objects) run beside them;
 // Leadership decides when any of it writes. start() resolves when the caches are synced; stop() drains
 // in-flight work and releases the lease.
 import type { NamespaceObject, ProfileObject, EndpointSliceWire } from '../kube/api.js';
@@ -12,12 +13,13 @@ import { createCaches, informerCallbacks, liveNamespaces, namespacesWithPolicies
 import type { ObservedPolicy } from './compare.js';
 import { ConflictWatches } from './conflicts.js';
 import { Expectations } from './expectations.js';
+import { Guardrails } from './guardrails.js';
 import { EventHandlers } from './handlers.js';
 import { OperatorHttp } from './http.js';
 import { Leadership } from './leadership.js';
 import { createLogger, errorMessage, type Logger } from './log.js';
 import { OperatorMetrics } from './metrics.js';
-import { DEFAULT_LEADER_ELECTION, type OperatorOptions } from './options.js';
+import { clientOptions, DEFAULT_LEADER_ELECTION, type OperatorOptions } from './options.js';
 import { OutcomeStore } from './outcomes.js';
 import { ProfileRegistry } from './profiles.js';
 import { NamespaceWork } from './namespace-work.js';
@@ -44,6 +46,7 @@ export class Operator {
   private readonly leadership: Leadership;
   private readonly status: StatusPipeline;
   private readonly work: NamespaceWork;
+  private readonly guardrails: Guardrails;
   private active = false;
   private synced = false;
   private stopping = false;
@@ -56,28 +59,23 @@ export class Operator {
       { queueDepth: () => this.work.length, managedNamespaces: () => this.policies.namespaces().length, managedPolicies: () => this.policies.size, leader: () => this.active },
       { defaultMetrics: opts.processMetrics ?? true },
     );
-    const { qps, burst, requestTimeoutMs } = opts;
-    this.client = new KubeClient(kc, {
-      ...(qps !== undefined ? { qps } : {}), ...(burst !== undefined ? { burst } : {}), ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
-      onWrite: (resource, verb) => this.metrics.writes.inc({ resource, verb }),
-      onRequest: (method, code) => this.metrics.apiRequests.inc({ method, code: String(code) }),
-    });
+    this.client = new KubeClient(kc, clientOptions(opts, this.metrics));
     this.work = new NamespaceWork({
-      workers: opts.workers ?? 12,
-      ...(opts.backoff ? { backoff: opts.backoff } : {}),
+      workers: opts.workers ?? 12, ...(opts.backoff ? { backoff: opts.backoff } : {}),
       reconcile: (ns) => this.reconciler.reconcile(ns),
-      onError: (ns, err, retries) => {
-        this.metrics.reconciles.inc({ result: 'error' });
-        this.log.error(`reconcile failed: ${errorMessage(err)}`, { namespace: ns, retries });
-      },
+      onError: (ns, err, retries) => (this.metrics.reconciles.inc({ result: 'error' }), this.log.error(`reconcile failed: ${errorMessage(err)}`, { namespace: ns, retries })),
     });
     const cacheOpts = informerCallbacks(this.log, this.metrics, opts.resyncMs);
     ({ namespaces: this.namespaces, profiles: this.profiles, policies: this.policies, apiServerSlices: this.apiServerSlices } = createCaches(this.client, cacheOpts));
     const events = new EventRecorder(this.client, { controller: 'segmentation.dev/segmentation-operator', instance: this.identity, namespace: opts.eventsNamespace ?? 'default', onError: (err) => this.log.warn(`event not recorded: ${errorMessage(err)}`) });
+    let handlers: EventHandlers | undefined;
+    this.guardrails = new Guardrails({ client: this.client, registry: this.registry, cache: cacheOpts, log: this.log, onOutcome: (p) => this.status.enqueue([p]), onFacts: (facts) => handlers?.onGuardrailFacts(facts), onObjects: (p) => handlers?.onGuardrailObjects(p) });
     this.status = new StatusPipeline({
       client: this.client, profiles: this.profiles, registry: this.registry, outcomes: this.outcomes, events, metrics: this.metrics, log: this.log, opts,
       busy: () => this.work.busy(),
       namespaceInfos: () => liveNamespaces(this.namespaces),
+      guardrailOutcome: (p) => this.guardrails.outcome(p),
+      onFindings: (f) => this.guardrails.setEngines(f.enforcement?.engines),
     });
     this.clashes = new ConflictWatches({
       watch: (namespace, name, onChange) => watchPolicyName(this.client, namespace, name, onChange, cacheOpts),
@@ -90,15 +88,12 @@ export class Operator {
       onClashes: (namespace, names) => this.clashes.set(namespace, names),
     });
     this.leadership = new Leadership({
-      client: this.client,
-      config: { ...DEFAULT_LEADER_ELECTION, ...opts.leaderElection },
-      identity: this.identity,
-      log: this.log,
+      client: this.client, config: { ...DEFAULT_LEADER_ELECTION, ...opts.leaderElection }, identity: this.identity, log: this.log,
       onStarted: () => this.synced && this.beginLeading(),
       onStopped: () => void this.endLeading(),
     });
     this.http = new OperatorHttp({ healthPort: opts.healthPort ?? 0, metricsPort: opts.metricsPort ?? 0, registry: this.metrics.registry, ready: () => this.readiness() });
-    new EventHandlers({
+    handlers = new EventHandlers({
       namespaces: this.namespaces, profiles: this.profiles, policies: this.policies, apiServerSlices: this.apiServerSlices, registry: this.registry, outcomes: this.outcomes, expectations: this.expectations, log: this.log,
       enqueue: (ns) => this.work.add(ns),
       statusChanged: (profiles) => this.status.enqueue(profiles),
@@ -106,7 +101,9 @@ export class Operator {
       rescanSoon: () => this.status.rescanSoon(),
       namespaceInfos: () => liveNamespaces(this.namespaces),
       namespacesWithPoliciesOf: (profile) => namespacesWithPoliciesOf(this.policies, profile),
-    }).wire();
+      guardrailsChanged: (profile) => this.guardrails.work.addProfile(profile),
+    });
+    handlers.wire();
   }
 
   /** Writes this process made, by resource/verb (in-process view of segmentation_writes_total). */
@@ -133,6 +130,8 @@ export class Operator {
     // The API server's endpoints first, so that profiles with spec.apiServer compile with them from their
     // first event on (instead of reading as invalid for a moment).
     await this.apiServerSlices.start();
+    // The served guardrail APIs and our objects of them too: a profile compiles for its backend at once.
+    await this.guardrails.start();
     await Promise.all([this.namespaces, this.profiles, this.policies].map((i) => i.start()));
     this.synced = true;
     this.log.info('caches synced', { namespaces: this.namespaces.size, profiles: this.profiles.size, policies: this.policies.size, identity: this.identity });
@@ -145,6 +144,7 @@ export class Operator {
     this.active = true;
     this.leadership.beginTerm();
     this.work.begin(this.namespaces.list().flatMap((ns) => ns.metadata?.name ?? []));
+    this.guardrails.begin();
     this.status.start(this.registry.names());
   }
 
@@ -153,7 +153,7 @@ export class Operator {
     this.active = false;
     this.leadership.endTerm();
     void this.clashes.clear();
-    await this.work.end();
+    await Promise.all([this.work.end(), this.guardrails.end()]);
     await this.status.stop();
   }
 
@@ -161,8 +161,8 @@ export class Operator {
   async whenIdle(): Promise<void> {
     for (;;) {
       if (!this.active) return;
-      await this.work.whenIdle();
-      if ((await this.status.idle()) && !this.work.busy()) return;
+      await Promise.all([this.work.whenIdle(), this.guardrails.work.whenIdle()]);
+      if ((await this.status.idle()) && !this.work.busy() && !this.guardrails.work.busy()) return;
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -180,15 +180,16 @@ export class Operator {
       this.leadership.endTerm();
       void this.status.stop();
       void this.work.end(false);
+      void this.guardrails.end(false);
       await this.leadership.stop(false);
     } else {
-      await this.work.end();
+      await Promise.all([this.work.end(), this.guardrails.end()]);
       await this.status.stop(this.active);
       this.active = false;
       this.leadership.endTerm();
       await this.leadership.stop(true);
     }
-    await this.clashes.clear();
+    await Promise.all([this.clashes.clear(), this.guardrails.stop()]);
     await Promise.all([this.namespaces.stop(), this.profiles.stop(), this.policies.stop(), this.apiServerSlices.stop()]);
     await this.http.stop();
     this.synced = false;

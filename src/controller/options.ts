@@ -1,7 +1,9 @@
 // What `segmentation run` (and tests, the benchmark) can set on the Operator, and the defaults.
+import type { ClientOptions } from '../kube/client.js';
 import type { KubeConfigLike } from '../kube/kubeconfig.js';
 import type { BackoffOptions } from './backoff.js';
 import type { Logger, LogLevel } from './log.js';
+import type { OperatorMetrics } from './metrics.js';
 
 export interface LeaderElectionConfig {
   enabled: boolean;
@@ -56,3 +58,14 @@ export const DEFAULT_LEADER_ELECTION: LeaderElectionConfig = {
   retryPeriodMs: 2_000,
 };
 
+
+/** The KubeClient's options: the limits that were set, and every write and request counted in the metrics. */
+export function clientOptions({ qps, burst, requestTimeoutMs }: Pick<OperatorOptions, 'qps' | 'burst' | 'requestTimeoutMs'>, metrics: Pick<OperatorMetrics, 'writes' | 'apiRequests'>): ClientOptions {
+  return {
+    ...(qps !== undefined ? { qps } : {}),
+    ...(burst !== undefined ? { burst } : {}),
+    ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
+    onWrite: (resource, verb) => metrics.writes.inc({ resource, verb }),
+    onRequest: (method, code) => metrics.apiRequests.inc({ method, code: String(code) }),
+  };
+}

@@ -3,6 +3,7 @@
 import type { NetworkPolicy } from '../api/networkpolicy.js';
 import { API_VERSION, KIND } from '../api/profile.js';
 import { PROFILE_LABEL } from '../compile/labels.js';
+import type { GuardrailObject, ResolvedBackend } from '../compile/guardrails/index.js';
 import type { CompiledProfile, NamespaceInfo } from '../compile/render.js';
 import { renderNamespace } from '../compile/render.js';
 import { profileSelectsNamespace } from '../compile/select.js';
@@ -14,8 +15,14 @@ export interface ProfileView {
   uid: string;
   generation: number;
   mode: 'Enforce' | 'DryRun';
-  /** Undefined when the profile failed the schema or did not compile: it then affects no namespace. */
+  /**
+   * Undefined when the profile failed the schema or did not compile: it then affects no namespace. Compiled
+   * for the backend the per-namespace policies follow (NetworkPolicy until the cluster-scoped guardrail
+   * objects of the effective backend are in place: make before break).
+   */
   compiled?: CompiledProfile;
+  /** The cluster-scoped guardrail objects of the effective backend (the guardrail controller's desire). */
+  guardrails?: { backend: ResolvedBackend; objects: GuardrailObject[] };
 }
 
 export interface ProfileNamespaceResult {

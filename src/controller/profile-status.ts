@@ -2,6 +2,7 @@
 // the cluster-scan conditions, plus the Warning Events owed for conditions that just turned False. The
 // status controller's write function computes it, records the Events and patches only when it differs.
 import type { Condition, ProfileStatus } from '../api/profile.js';
+import { guardrailEventReason, guardrailsCondition, type GuardrailOutcome } from './guardrail-condition.js';
 import { ENGINE_CONDITION, FINDING_EVENT_REASONS, findingConditions, METADATA_CONDITION, NODES_CONDITION, type ClusterFindings } from './findings.js';
 import { profileSelectsNamespace, type NamespaceInfo } from '../compile/select.js';
 import type { KnownProfile } from './profiles.js';
@@ -16,6 +17,8 @@ export interface ProfileStatusInput {
   namespaces: readonly NamespaceInfo[];
   /** The last cluster scan; undefined before the first one. */
   findings: ClusterFindings | undefined;
+  /** The guardrail controller's last reconcile of the profile; undefined before the first one. */
+  guardrail?: GuardrailOutcome | undefined;
   /** RFC 3339 to the second. */
   now: string;
 }
@@ -26,7 +29,7 @@ export interface ProfileStatusResult {
   events: { reason: string; message: string }[];
 }
 
-export function profileStatus({ known, previous, outcomes, namespaces, findings, now }: ProfileStatusInput): ProfileStatusResult {
+export function profileStatus({ known, previous, outcomes, namespaces, findings, guardrail, now }: ProfileStatusInput): ProfileStatusResult {
   const parsed = known.parsed;
   const selected = parsed && known.errors.length === 0 ? namespaces.filter((ns) => profileSelectsNamespace(parsed, ns)).map((ns) => ns.name) : [];
   const next = computeStatus({ generation: known.view.generation, mode: known.view.mode, errors: known.errors, outcomes, selected, previous, now });
@@ -40,15 +43,17 @@ export function profileStatus({ known, previous, outcomes, namespaces, findings,
     ? findingConditions({ findings, metadata: spec.instanceMetadata, nodeCidrs: spec.nodeAccess?.cidrs, targeted, generation: known.view.generation, previous: previous?.conditions, now })
     : // Not scanned yet (e.g. right after a restart): keep what the server has, so a restart writes nothing.
       (previous?.conditions ?? []).filter((c) => applies(c.type));
-  next.conditions = [...(next.conditions ?? []), rules, ...found];
-  return { next, events: transitionEvents(previous?.conditions, [rules, ...found]) };
+  const guardrails = known.guardrails ? guardrailsCondition({ decision: known.guardrails, outcome: guardrail, generation: known.view.generation, previous: previous?.conditions, now }) : undefined;
+  const added = [rules, ...found, ...(guardrails ? [guardrails] : [])];
+  next.conditions = [...(next.conditions ?? []), ...added];
+  return { next, events: transitionEvents(previous?.conditions, added) };
 }
 
-/** Rules without effect, no engine, metadata endpoint reopened, nodes outside spec.nodeAccess.cidrs. */
+/** Rules without effect, no engine, metadata endpoint reopened, nodes outside spec.nodeAccess.cidrs, guardrails not in place. */
 export function transitionEvents(previous: readonly Condition[] | undefined, conditions: readonly Condition[]): { reason: string; message: string }[] {
   const out: { reason: string; message: string }[] = [];
   for (const c of conditions) {
-    const reason = c.type === RULES_CONDITION ? RULES_WITHOUT_EFFECT : FINDING_EVENT_REASONS[c.type];
+    const reason = c.type === RULES_CONDITION ? RULES_WITHOUT_EFFECT : (FINDING_EVENT_REASONS[c.type] ?? guardrailEventReason(c));
     if (!reason || c.status !== 'False' || previous?.find((p) => p.type === c.type)?.status === 'False') continue;
     out.push({ reason, message: c.message.slice(0, 1024) });
   }

@@ -8,6 +8,7 @@ import type { EventRecorder } from '../kube/events.js';
 import type { Informer } from '../kube/informer.js';
 import type { NamespaceInfo } from '../compile/select.js';
 import type { ClusterFindings } from './findings.js';
+import type { GuardrailOutcome } from './guardrail-condition.js';
 import { errorMessage, type Logger } from './log.js';
 import type { OperatorMetrics } from './metrics.js';
 import type { OperatorOptions } from './options.js';
@@ -28,6 +29,9 @@ export interface StatusPipelineDeps {
   /** True while namespace reconciles are queued or running (status writes wait, up to a bound). */
   busy: () => boolean;
   namespaceInfos: () => NamespaceInfo[];
+  guardrailOutcome?: (profile: string) => GuardrailOutcome | undefined;
+  /** Every scan's findings, before the status is enqueued (the guardrails read the engines). */
+  onFindings?: (findings: ClusterFindings) => void;
   opts: Pick<OperatorOptions, 'scanPeriodMs' | 'rescanDelayMs' | 'statusDebounceMs' | 'statusMaxDelayMs'>;
 }
 
@@ -45,6 +49,7 @@ export class StatusPipeline {
       onFindings: (findings) => {
         if (findings.enforcement && !findings.enforcement.enforced) log.warn(findings.enforcement.message);
         this.findings = findings;
+        d.onFindings?.(findings);
         this.enqueue(registry.names());
       },
       onError: (err) => log.warn(`cluster scan failed: ${errorMessage(err)}`),

@@ -8,6 +8,7 @@ import type { EventRecorder } from '../kube/events.js';
 import type { Informer } from '../kube/informer.js';
 import type { NamespaceInfo } from '../compile/select.js';
 import type { ClusterFindings } from './findings.js';
+import type { GuardrailOutcome } from './guardrail-condition.js';
 import type { Logger } from './log.js';
 import type { OperatorMetrics } from './metrics.js';
 import type { OutcomeStore } from './outcomes.js';
@@ -24,6 +25,8 @@ export interface StatusWriteDeps {
   metrics: OperatorMetrics;
   log: Logger;
   findings: () => ClusterFindings | undefined;
+  /** The guardrail controller's last outcome for a profile. */
+  guardrailOutcome?: (profile: string) => GuardrailOutcome | undefined;
   namespaceInfos: () => NamespaceInfo[];
 }
 
@@ -33,7 +36,7 @@ export async function writeProfileStatus(d: StatusWriteDeps, name: string): Prom
   if (!known || !raw || raw.metadata?.deletionTimestamp) return;
   const previous = raw.status as ProfileStatus | undefined;
   const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const { next, events } = profileStatus({ known, previous, outcomes: d.outcomes.outcomes(name), namespaces: d.namespaceInfos(), findings: d.findings(), now });
+  const { next, events } = profileStatus({ known, previous, outcomes: d.outcomes.outcomes(name), namespaces: d.namespaceInfos(), findings: d.findings(), guardrail: d.guardrailOutcome?.(name), now });
   const target = { apiVersion: API_VERSION, kind: KIND, name, ...(known.raw.metadata?.uid ? { uid: known.raw.metadata.uid } : {}) };
   for (const e of events) d.events.record(target, 'Warning', e.reason, e.message, 'Check');
   if (statusEqual(previous, next)) return;

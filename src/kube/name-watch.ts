@@ -1,6 +1,7 @@
-// A watch on one NetworkPolicy name in one namespace (fieldSelector metadata.name=<name>): the server sends
-// events for that object only, the cache holds at most that object's metadata. Used for policies of users
-// whose names clash with ours, which the managed-policy informer (label-selected) never sees.
+// A watch on one object name (fieldSelector metadata.name=<name>): the server sends events for that object
+// only, the cache holds at most that object's metadata. Used for objects of users whose names clash with
+// ours (NetworkPolicies in a namespace, cluster-scoped guardrails), which our label-selected informers
+// never see.
 import { policyPath } from './api.js';
 import type { KubeClient } from './client.js';
 import { Informer, type InformerOptions } from './informer.js';
@@ -25,9 +26,22 @@ export function watchPolicyName(
   onChange: () => void,
   opts: Pick<InformerOptions, 'onRestart' | 'onError' | 'onHandlerError'> = {},
 ): NameWatch {
+  return watchObjectName(client, 'clashing-networkpolicy', policyPath(namespace), namespace, name, onChange, opts);
+}
+
+/** The same for any collection (`namespace` '' for cluster-scoped objects). */
+export function watchObjectName(
+  client: KubeClient,
+  informerName: string,
+  collectionPath: string,
+  namespace: string,
+  name: string,
+  onChange: () => void,
+  opts: Pick<InformerOptions, 'onRestart' | 'onError' | 'onHandlerError'> = {},
+): NameWatch {
   const informer = new Informer<PolicyMeta>(client, {
-    name: 'clashing-networkpolicy',
-    path: policyPath(namespace),
+    name: informerName,
+    path: collectionPath,
     fieldSelector: `metadata.name=${name}`,
     transform: (p: PolicyMeta) => ({ metadata: { name: p.metadata.name, namespace: p.metadata.namespace, resourceVersion: p.metadata.resourceVersion, ...(p.metadata.labels ? { labels: p.metadata.labels } : {}) } }),
     ...opts,

@@ -18,21 +18,29 @@ import { EXAMPLES_DIR, MANIFESTS_DIR, OPERATOR_NAME, OPERATOR_NAMESPACE, REPO_RO
 import { expandArgs, operatorContainer } from '../unit/manifests/operator-pod.js';
 import { allows, grantUsedBy, grantedPermissions, grantsFor, requestAttributes, type RequestAttributes } from '../unit/manifests/rbac.js';
 import { RecordingProxy } from '../unit/manifests/recording-proxy.js';
-import { controlPlane, eventually, uniqueNamespace, type TestNamespace } from './hooks.js';
+import { installGuardrailCrds } from './guardrail-crds.js';
+import { controlPlane, eventually, kubeConfig, uniqueNamespace, type TestNamespace } from './hooks.js';
 
 /**
  * Granted in manifests/rbac-cluster.yaml before the operator makes these calls (issue 13: the guardrail
  * kinds and the CRDs that tell whether they are installed). The scenario cannot use them yet; once the
  * operator does, they come off this list and the "nothing granted in excess" check covers them again.
  */
-const GRANTED_AHEAD_OF_CODE = [
-  '* apiextensions.k8s.io/customresourcedefinitions get',
-  '* apiextensions.k8s.io/customresourcedefinitions list',
-  '* apiextensions.k8s.io/customresourcedefinitions watch',
-  ...['cilium.io/ciliumclusterwidenetworkpolicies', 'policy.networking.k8s.io/clusternetworkpolicies', 'projectcalico.org/globalnetworkpolicies', 'projectcalico.org/tiers'].flatMap((r) =>
-    ['create', 'delete', 'get', 'list', 'patch', 'watch'].map((verb) => `* ${r} ${verb}`),
-  ),
-];
+// Calico's v3 CRDs are not available to the test control plane: the operator's code for them is the same
+// as for the two kinds exercised below, but no request of it can be recorded here.
+const GRANTED_AHEAD_OF_CODE = ['projectcalico.org/globalnetworkpolicies', 'projectcalico.org/tiers'].flatMap((r) => ['create', 'delete', 'get', 'list', 'patch', 'watch'].map((verb) => `* ${r} ${verb}`));
+
+/** The guardrail kinds the scenario exercises: collection path and the profile backend that writes them. */
+const GUARDRAIL_KINDS = [
+  { backend: 'Cilium', path: '/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies', apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', foreignSpec: { endpointSelector: {}, egressDeny: [{ toCIDR: ['10.1.2.3/32'] }] } },
+  {
+    backend: 'ClusterNetworkPolicy',
+    path: '/apis/policy.networking.k8s.io/v1alpha2/clusternetworkpolicies',
+    apiVersion: 'policy.networking.k8s.io/v1alpha2',
+    kind: 'ClusterNetworkPolicy',
+    foreignSpec: { tier: 'Admin', priority: 999, subject: { namespaces: { matchLabels: { nobody: 'here' } } }, egress: [{ name: 'x', action: 'Deny', to: [{ networks: ['10.1.2.3/32'] }] }] },
+  },
+] as const;
 
 const PROFILES = '/apis/segmentation.dev/v1alpha1/segmentationprofiles';
 const policiesPath = (ns: string, name = '') => `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies${name ? `/${name}` : ''}`;
@@ -182,6 +190,14 @@ describe('least privilege: the operator as its own ServiceAccount', function () 
     const names = async (ns: TestNamespace, managed = true) =>
       (await policies(ns)).filter((p) => (p.metadata.labels?.['app.kubernetes.io/managed-by'] === 'segmentation-operator') === managed).map((p) => p.metadata.name).sort();
     const profile = async () => (await admin.call<Profile>('GET', `${PROFILES}/${profileName}`)).body;
+    const guardrailProfile = (backend: string) => `gr-${backend.toLowerCase()}-${suffix}`;
+    const guardrailProfileObject = (backend: string, denyMetadata: boolean) => ({
+      apiVersion: 'segmentation.dev/v1alpha1',
+      kind: 'SegmentationProfile',
+      metadata: { name: guardrailProfile(backend) },
+      // No namespace carries this label: the guardrail objects are cluster-scoped and rendered all the same.
+      spec: { namespaceSelector: { matchLabels: { 'segmentation-e2e-guardrails': suffix } }, defaultDeny: { ingress: true, egress: false }, instanceMetadata: { deny: denyMetadata }, nodeAccess: { cidrs: ['10.240.0.0/16'] }, guardrails: { backend } },
+    });
 
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'segmentation-rbac-'));
@@ -213,6 +229,13 @@ describe('least privilege: the operator as its own ServiceAccount', function () 
         body: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `seg.${profileName}.dns`, labels: { team: 'netops' } }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
       });
       await admin.call('POST', PROFILES, { body: exampleProfile() });
+      // Guardrails: the CRDs installed before the operator starts; per kind a profile whose node-port
+      // guardrail's name is taken by an object someone else made (read on the clash, left alone).
+      await installGuardrailCrds(kubeConfig());
+      for (const g of GUARDRAIL_KINDS) {
+        await admin.call('POST', g.path, { body: { apiVersion: g.apiVersion, kind: g.kind, metadata: { name: `seg.${guardrailProfile(g.backend)}.deny-node-ports`, labels: { team: 'netops' } }, spec: g.foreignSpec } });
+        await admin.call('POST', PROFILES, { body: guardrailProfileObject(g.backend, true) });
+      }
 
       [healthPort, metricsPort] = (await freePorts(2)) as [number, number];
       const podName = `${OPERATOR_NAME}-e2e-${suffix}`;
@@ -240,6 +263,10 @@ describe('least privilege: the operator as its own ServiceAccount', function () 
       }
       await recorder.stop();
       await admin.call('DELETE', `${PROFILES}/${profileName}`).catch(() => {});
+      for (const g of GUARDRAIL_KINDS) {
+        await admin.call('DELETE', `${PROFILES}/${guardrailProfile(g.backend)}`).catch(() => {});
+        for (const purpose of ['deny-metadata', 'deny-node-ports']) await admin.call('DELETE', `${g.path}/seg.${guardrailProfile(g.backend)}.${purpose}`).catch(() => {});
+      }
       await shop?.delete();
       await taken?.delete();
       rmSync(dir, { recursive: true, force: true });
@@ -296,6 +323,31 @@ describe('least privilege: the operator as its own ServiceAccount', function () 
         assert.equal(p.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
       });
       assert.ok(expectedNames(changed, shop).includes(`seg.${profileName}.deny-metadata`), 'the changed profile should add deny-metadata');
+      // 5a. Guardrails, per kind: created, a name clash left alone and reported, a hand edit reverted, pruned.
+      for (const g of GUARDRAIL_KINDS) {
+        const name = guardrailProfile(g.backend);
+        const denyMetadata = `${g.path}/seg.${name}.deny-metadata`;
+        const guardrails = async () => (await admin.call<Profile>('GET', `${PROFILES}/${name}`)).body.status?.conditions?.find((c) => c.type === 'Guardrails');
+        await eventually(async () => {
+          const mine = (await admin.call<Policy>('GET', denyMetadata)).body;
+          assert.equal(mine.metadata.labels?.['segmentation.dev/profile'], name);
+          assert.equal((await guardrails())?.reason, 'Conflict');
+        });
+        const foreign = (await admin.call<Policy & { spec: unknown }>('GET', `${g.path}/seg.${name}.deny-node-ports`)).body;
+        assert.deepEqual(foreign.metadata.labels, { team: 'netops' });
+        const before = (await admin.call<{ spec: unknown }>('GET', denyMetadata)).body.spec;
+        await admin.call('PATCH', denyMetadata, { body: { metadata: { annotations: { 'segmentation.dev/description': 'edited by hand' } } }, contentType: 'application/merge-patch+json' });
+        await eventually(async () => {
+          const got = (await admin.call<{ metadata: { annotations?: Record<string, string> }; spec: unknown }>('GET', denyMetadata)).body;
+          assert.notEqual(got.metadata.annotations?.['segmentation.dev/description'], 'edited by hand');
+          assert.deepEqual(got.spec, before);
+        });
+        const current = (await admin.call<Profile>('GET', `${PROFILES}/${name}`)).body;
+        await admin.call('PUT', `${PROFILES}/${name}`, { body: { ...guardrailProfileObject(g.backend, false), metadata: { name, resourceVersion: current.metadata.resourceVersion } } });
+        await eventually(async () => {
+          await assert.rejects(admin.call('GET', denyMetadata), (err) => err instanceof ApiError && err.status === 404);
+        });
+      }
       // 5. Probes and metrics answer on the ports the Deployment declares.
       for (const [port, path] of [[healthPort, '/healthz'], [healthPort, '/readyz'], [metricsPort, '/metrics']] as const) {
         const res = await fetch(`http://127.0.0.1:${port}${path}`);
