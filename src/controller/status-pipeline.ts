@@ -1,35 +1,18 @@
 // Everything that ends in a profile's status: the StatusController (keyed by profile, debounced), fed by
 // the namespace reconciler's outcomes and by the periodic cluster scan, writing through status-write.ts.
-import type { ProfileObject } from '../kube/api.js';
 import { scanCluster } from '../kube/cluster-scan.js';
-import type { KubeClient } from '../kube/client.js';
 import { isNotFound } from '../kube/errors.js';
-import type { EventRecorder } from '../kube/events.js';
-import type { Informer } from '../kube/informer.js';
-import type { NamespaceInfo } from '../compile/select.js';
 import type { ClusterFindings } from './findings.js';
-import type { GuardrailOutcome } from './guardrail-condition.js';
-import { errorMessage, type Logger } from './log.js';
-import type { OperatorMetrics } from './metrics.js';
+import { errorMessage } from './log.js';
 import type { OperatorOptions } from './options.js';
-import type { OutcomeStore } from './outcomes.js';
-import type { ProfileRegistry } from './profiles.js';
 import { findingsFromScan, PeriodicScan } from './scan-source.js';
 import { StatusController } from './status-controller.js';
-import { writeProfileStatus } from './status-write.js';
+import { writeProfileStatus, type StatusWriteDeps } from './status-write.js';
 
-export interface StatusPipelineDeps {
-  client: KubeClient;
-  profiles: Pick<Informer<ProfileObject>, 'get'>;
-  registry: ProfileRegistry;
-  outcomes: OutcomeStore;
-  events: EventRecorder;
-  metrics: OperatorMetrics;
-  log: Logger;
+/** What the status write needs (but the findings, which the pipeline's own scan provides), and more. */
+export interface StatusPipelineDeps extends Omit<StatusWriteDeps, 'findings'> {
   /** True while namespace reconciles are queued or running (status writes wait, up to a bound). */
   busy: () => boolean;
-  namespaceInfos: () => NamespaceInfo[];
-  guardrailOutcome?: (profile: string) => GuardrailOutcome | undefined;
   /** Every scan's findings, before the status is enqueued (the guardrails read the engines). */
   onFindings?: (findings: ClusterFindings) => void;
   opts: Pick<OperatorOptions, 'scanPeriodMs' | 'rescanDelayMs' | 'statusDebounceMs' | 'statusMaxDelayMs'>;
