@@ -4,6 +4,7 @@
 // - True  Applied: the cluster-scoped guardrail objects are in place;
 // - True  DryRun: the profile is in DryRun: nothing written, the message says what would be;
 // - False BackendNotInstalled: the requested backend's API is not served; per-namespace policies instead;
+// - False EngineCannotEnforce: it is served, but the detected engine does not enforce it; the same fallback;
 // - False Conflict: an object of the same name exists and is not ours; it is left alone;
 // - False ApplyFailed: a write failed (retried with backoff).
 import type { Condition } from '../api/profile.js';
@@ -39,6 +40,7 @@ export interface GuardrailConditionInput {
 export function guardrailsCondition({ decision, outcome, generation, previous, now }: GuardrailConditionInput): Condition | undefined {
   const c = (status: Condition['status'], reason: string, message: string) => condition(GUARDRAILS_CONDITION, status, reason, message.slice(0, 2048), generation, previous, now);
   if (decision.missing) return c('False', 'BackendNotInstalled', decision.reason);
+  if (decision.notEnforced) return c('False', 'EngineCannotEnforce', decision.reason);
   if (decision.backend === 'NetworkPolicy') return c('True', 'NetworkPolicy', decision.reason);
   if (!outcome || outcome.generation !== generation || outcome.backend !== decision.backend) return previous?.find((p) => p.type === GUARDRAILS_CONDITION);
   if (outcome.conflicts.length > 0) {
@@ -56,5 +58,6 @@ export function guardrailsCondition({ decision, outcome, generation, previous, n
 /** The Warning Event reason owed when the condition turns False. */
 export function guardrailEventReason(c: Condition): string | undefined {
   if (c.type !== GUARDRAILS_CONDITION || c.status !== 'False') return undefined;
-  return c.reason === 'Conflict' ? 'GuardrailConflict' : c.reason === 'BackendNotInstalled' ? 'GuardrailBackendNotInstalled' : 'GuardrailApplyFailed';
+  const reasons: Record<string, string> = { Conflict: 'GuardrailConflict', BackendNotInstalled: 'GuardrailBackendNotInstalled', EngineCannotEnforce: 'GuardrailEngineCannotEnforce' };
+  return reasons[c.reason] ?? 'GuardrailApplyFailed';
 }

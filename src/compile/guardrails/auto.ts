@@ -82,6 +82,22 @@ function atLeast(version: string | undefined, since: [number, number]): boolean 
   return major > since[0] || (major === since[0] && minor >= since[1]);
 }
 
+/**
+ * Whether this engine enforces a backend the profile asks for explicitly. The user's explicit choice is
+ * trusted where the scan cannot tell (an unknown version, Cilium's ClusterNetworkPolicy flag); it is refused
+ * only where the engine cannot: another engine's API, or a version known to be too old.
+ */
+export function engineEnforces(backend: 'Cilium' | 'ClusterNetworkPolicy' | 'Calico', engine: ScannedEngine): boolean {
+  const family = FAMILIES[engine.engine];
+  if (!family) return false;
+  if (backend === 'Cilium') return family === 'Cilium' || family === 'GKE Dataplane V2';
+  if (backend === 'Calico') return family === 'Calico';
+  const rule = SUPPORT[family].clusterNetworkPolicy;
+  const known = /^\d+\.\d+/.test(engine.version ?? '');
+  if ('optIn' in rule) return !known || atLeast(engine.version, [1, 20]);
+  return rule.since === undefined || !known || atLeast(engine.version, rule.since);
+}
+
 const choose = (backend: ResolvedBackend, why: string): AutoBackendChoice => ({ backend, reason: `Auto: ${backend} (${why})` });
 
 export function chooseAutoBackend(scan: AutoBackendScan): AutoBackendChoice {

@@ -10,7 +10,7 @@ export type { GuardrailObject, ResolvedBackend } from './backend.js';
 export { isClusterScoped, resolveBackend } from './backend.js';
 export { GuardrailError } from './errors.js';
 export type { AutoBackendChoice, AutoBackendScan, ScannedEngine } from './auto.js';
-export { chooseAutoBackend, GUARDRAIL_RESOURCES } from './auto.js';
+export { chooseAutoBackend, engineEnforces, GUARDRAIL_RESOURCES } from './auto.js';
 
 export function renderGuardrails(compiled: CompiledProfile): GuardrailObject[] {
   switch (compiled.backend) {

@@ -39,6 +39,7 @@ describe('effectiveBackend', () => {
     ['Auto on Cilium with the CCNP CRD: Cilium', ['Auto', { served: new Set([CCNP]), engines: [ciliumEngine] }], 'Cilium', false],
     ['Auto on Cilium without it: NetworkPolicy', ['Auto', { served: new Set([CNP]), engines: [ciliumEngine] }], 'NetworkPolicy', false],
     ['Auto without an engine: NetworkPolicy', ['Auto', { served: new Set([CCNP]), engines: [] }], 'NetworkPolicy', false],
+    ['Cilium asked for, its CRD installed, Cilium found: Cilium', ['Cilium', { served: new Set([CCNP]), engines: [ciliumEngine] }], 'Cilium', false],
   ];
   for (const [what, args, backend, missing] of table)
     it(what, () => {
@@ -46,6 +47,28 @@ describe('effectiveBackend', () => {
       assert.equal(d.backend, backend, d.reason);
       assert.equal(d.missing !== undefined, missing, d.reason);
       if (missing) assert.match(d.reason, /not installed: falling back to per-namespace NetworkPolicies/);
+    });
+});
+
+describe('an explicit backend the detected engine cannot enforce', () => {
+  const calico = { engine: 'Calico', source: 'DaemonSet calico-system/calico-node (3/3 ready)', version: '3.30.1' };
+  const cases: [string, Parameters<typeof effectiveBackend>, string][] = [
+    ['Cilium CRDs left over on a Calico cluster: NetworkPolicy, EngineCannotEnforce', ['Cilium', { served: new Set([CCNP]), engines: [calico] }], 'NetworkPolicy'],
+    ['ClusterNetworkPolicy on Calico older than 3.32: NetworkPolicy', ['ClusterNetworkPolicy', { served: new Set([CNP]), engines: [calico] }], 'NetworkPolicy'],
+    ['ClusterNetworkPolicy on Calico of unknown version: trusted', ['ClusterNetworkPolicy', { served: new Set([CNP]), engines: [{ ...calico, version: undefined }] }], 'ClusterNetworkPolicy'],
+    ['ClusterNetworkPolicy on Cilium 1.19: NetworkPolicy', ['ClusterNetworkPolicy', { served: new Set([CNP]), engines: [{ ...ciliumEngine, version: '1.19.3' }] }], 'NetworkPolicy'],
+    ['before the first scan the explicit choice is trusted', ['Cilium', { served: new Set([CCNP]) }], 'Cilium'],
+    ['no engine detected: nothing enforces either way, the choice stands', ['Cilium', { served: new Set([CCNP]), engines: [] }], 'Cilium'],
+  ];
+  for (const [what, args, backend] of cases)
+    it(what, () => {
+      const d = effectiveBackend(...args);
+      assert.equal(d.backend, backend, d.reason);
+      if (backend === 'NetworkPolicy') {
+        assert.match(d.reason, /does not enforce it: falling back to per-namespace NetworkPolicies/);
+        const cond = guardrailsCondition({ decision: d, outcome: undefined, generation: 1, previous: [], now: '2026-11-30T00:00:00Z' })!;
+        assert.deepEqual([cond.status, cond.reason, guardrailEventReason(cond)], ['False', 'EngineCannotEnforce', 'GuardrailEngineCannotEnforce']);
+      }
     });
 });
 
