@@ -105,3 +105,8 @@ export function targetingDecision(profile: SegmentationProfile, ns: NamespaceInf
 export function profileSelectsNamespace(profile: SegmentationProfile, ns: NamespaceInfo): boolean {
   return targetingDecision(profile, ns).targeted;
 }
+
+/** The names of the namespaces a profile selects. */
+export function selectedNamespaces(profile: SegmentationProfile, namespaces: readonly NamespaceInfo[]): string[] {
+  return namespaces.filter((ns) => profileSelectsNamespace(profile, ns)).map((ns) => ns.name);
+}

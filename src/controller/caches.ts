@@ -7,7 +7,10 @@ import type { KubeClient } from '../kube/client.js';
 import { Informer, type InformerOptions } from '../kube/informer.js';
 import { Interner } from '../kube/intern.js';
 import { isNotFound, statusCodeOf } from '../kube/errors.js';
-import type { NamespaceInfo } from '../compile/select.js';
+import { selectedNamespaces, type NamespaceInfo } from '../compile/select.js';
+import { perNamespaceBlocksInPlace } from './guardrail-plan.js';
+import type { OutcomeStore } from './outcomes.js';
+import type { ProfileRegistry } from './profiles.js';
 import type { ObservedPolicy } from './compare.js';
 import { policyProfile } from './plan.js';
 import { isTerminating } from './reconciler.js';
@@ -66,4 +69,10 @@ export function liveNamespaces(namespaces: Pick<Informer<NamespaceObject>, 'list
 /** Namespaces that hold policies of this profile (its leftovers after a delete or an invalid spec). */
 export function namespacesWithPoliciesOf(policies: Pick<Informer<ObservedPolicy>, 'namespaces' | 'list'>, profile: string): string[] {
   return policies.namespaces().filter((ns) => policies.list(ns).some((p) => policyProfile(p) === profile));
+}
+
+/** Every namespace the profile's current spec selects has its per-namespace blocks (a gone or invalid profile: true). */
+export function profileBlocksInPlace(namespaces: Pick<Informer<NamespaceObject>, 'list'>, registry: ProfileRegistry, outcomes: OutcomeStore, profile: string): boolean {
+  const parsed = registry.get(profile)?.parsed;
+  return !parsed || perNamespaceBlocksInPlace(selectedNamespaces(parsed, liveNamespaces(namespaces)), outcomes.outcomes(profile));
 }

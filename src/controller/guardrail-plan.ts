@@ -9,6 +9,7 @@ import { FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PROFILE_LABEL, PURPO
 import type { DesiredGuardrail, ObservedGuardrail } from '../kube/guardrail-api.js';
 import type { OwnerReference } from '../kube/types.js';
 import type { ProfileView } from './plan.js';
+import type { NamespaceOutcome } from './status.js';
 
 /** The work key of Calico's shared Tier (profile names are DNS labels: no profile can be called this). */
 export const SHARED_TIER_KEY = '*calico-tier';
@@ -140,4 +141,17 @@ export function backendInPlace(objects: readonly ObservedGuardrail[]): 'Cilium' 
     if (o.kind === 'GlobalNetworkPolicy') return 'Calico';
   }
   return undefined;
+}
+
+/**
+ * Break after make on the way back: a profile whose guardrails move back to per-namespace NetworkPolicies
+ * keeps its cluster-scoped objects until every namespace it selects has been reconciled with the full
+ * per-namespace set in place (an outcome compiled for NetworkPolicy, no failure, every policy there).
+ */
+export function perNamespaceBlocksInPlace(selected: Iterable<string>, outcomes: ReadonlyMap<string, NamespaceOutcome>): boolean {
+  for (const ns of selected) {
+    const o = outcomes.get(ns);
+    if (!o || o.backend !== 'NetworkPolicy' || o.failure || o.inPlace < o.desired) return false;
+  }
+  return true;
 }

@@ -27,6 +27,8 @@ export interface GuardrailWorkOptions {
    * could not be watched (over the cap): the key is retried with backoff instead.
    */
   onClashes: (key: string, clashes: string[]) => boolean;
+  /** Every namespace the profile selects has its per-namespace blocks (perNamespaceBlocksInPlace). */
+  blocksInPlace?: (profile: string) => boolean;
   workers?: number;
   backoff?: BackoffOptions;
 }
@@ -97,6 +99,14 @@ export class GuardrailWork {
       return;
     }
     const plan = planGuardrails(key, desire, observed);
+    // Moving back to NetworkPolicy: the objects go only once the per-namespace blocks are everywhere (the
+    // namespace reconciler's outcomes re-enqueue this key as they arrive).
+    const switchingBack = view?.compiled && view.mode === 'Enforce' && !desire.frozen && desire.objects.length === 0 && plan.delete.length > 0;
+    const holdBack = switchingBack && !(this.opts.blocksInPlace?.(key) ?? true);
+    if (holdBack) {
+      this.opts.log.info('guardrails kept until every namespace has its per-namespace blocks', { profile: key, objects: plan.delete.length });
+      plan.delete = [];
+    }
     const conflicts: string[] = [];
     let requeue = false;
     let failure: unknown;

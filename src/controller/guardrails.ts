@@ -26,6 +26,8 @@ export interface GuardrailsDeps {
   onFacts: (facts: GuardrailFacts) => void;
   /** Guardrail objects of this profile came or went (EventHandlers.onGuardrailObjects). */
   onObjects: (profile: string) => void;
+  /** Every namespace the profile selects has its per-namespace blocks (break after make on the way back). */
+  blocksInPlace?: (profile: string) => boolean;
 }
 
 export class Guardrails {
@@ -69,6 +71,7 @@ export class Guardrails {
       log: d.log,
       onOutcome: d.onOutcome,
       onClashes: (key, clashes) => this.clashes.set(key, clashes),
+      ...(d.blocksInPlace ? { blocksInPlace: d.blocksInPlace } : {}),
     });
   }
 

@@ -9,7 +9,7 @@ import { defaultIdentity, loadKubeConfig } from '../kube/config.js';
 import { EventRecorder } from '../kube/events.js';
 import type { Informer } from '../kube/informer.js';
 import { watchPolicyName } from '../kube/name-watch.js';
-import { createCaches, informerCallbacks, liveNamespaces, namespacesWithPoliciesOf } from './caches.js';
+import { createCaches, informerCallbacks, liveNamespaces, namespacesWithPoliciesOf, profileBlocksInPlace } from './caches.js';
 import type { ObservedPolicy } from './compare.js';
 import { ConflictWatches } from './conflicts.js';
 import { Expectations } from './expectations.js';
@@ -69,7 +69,7 @@ export class Operator {
     ({ namespaces: this.namespaces, profiles: this.profiles, policies: this.policies, apiServerSlices: this.apiServerSlices } = createCaches(this.client, cacheOpts));
     const events = new EventRecorder(this.client, { controller: 'segmentation.dev/segmentation-operator', instance: this.identity, namespace: opts.eventsNamespace ?? 'default', onError: (err) => this.log.warn(`event not recorded: ${errorMessage(err)}`) });
     let handlers: EventHandlers | undefined;
-    this.guardrails = new Guardrails({ client: this.client, registry: this.registry, cache: cacheOpts, log: this.log, onOutcome: (p) => this.status.enqueue([p]), onFacts: (facts) => handlers?.onGuardrailFacts(facts), onObjects: (p) => handlers?.onGuardrailObjects(p) });
+    this.guardrails = new Guardrails({ client: this.client, registry: this.registry, cache: cacheOpts, log: this.log, onOutcome: (p) => this.status.enqueue([p]), onFacts: (facts) => handlers?.onGuardrailFacts(facts), onObjects: (p) => handlers?.onGuardrailObjects(p), blocksInPlace: (p) => profileBlocksInPlace(this.namespaces, this.registry, this.outcomes, p) });
     this.status = new StatusPipeline({
       client: this.client, profiles: this.profiles, registry: this.registry, outcomes: this.outcomes, events, metrics: this.metrics, log: this.log, opts,
       busy: () => this.work.busy(),
@@ -84,7 +84,7 @@ export class Operator {
     });
     this.reconciler = new Reconciler({
       client: this.client, namespaces: this.namespaces, policies: this.policies, expectations: this.expectations, profiles: this.registry, outcomes: this.outcomes, events, metrics: this.metrics, log: this.log,
-      onOutcomes: (profiles) => this.status.enqueue(profiles),
+      onOutcomes: (profiles) => (this.status.enqueue(profiles), [...profiles].forEach((p) => this.guardrails.work.add(p))), // a switch back waits for outcomes
       onClashes: (namespace, names) => this.clashes.set(namespace, names),
     });
     this.leadership = new Leadership({

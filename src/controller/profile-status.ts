@@ -4,7 +4,7 @@
 import type { Condition, ProfileStatus } from '../api/profile.js';
 import { guardrailEventReason, guardrailsCondition, type GuardrailOutcome } from './guardrail-condition.js';
 import { ENGINE_CONDITION, FINDING_EVENT_REASONS, findingConditions, METADATA_CONDITION, NODES_CONDITION, type ClusterFindings } from './findings.js';
-import { profileSelectsNamespace, type NamespaceInfo } from '../compile/select.js';
+import { selectedNamespaces, type NamespaceInfo } from '../compile/select.js';
 import type { KnownProfile } from './profiles.js';
 import { RULES_CONDITION, RULES_WITHOUT_EFFECT, rulesEffectiveCondition } from './rules-effective.js';
 import { computeStatus, type NamespaceOutcome } from './status.js';
@@ -31,7 +31,7 @@ export interface ProfileStatusResult {
 
 export function profileStatus({ known, previous, outcomes, namespaces, findings, guardrail, now }: ProfileStatusInput): ProfileStatusResult {
   const parsed = known.parsed;
-  const selected = parsed && known.errors.length === 0 ? namespaces.filter((ns) => profileSelectsNamespace(parsed, ns)).map((ns) => ns.name) : [];
+  const selected = parsed && known.errors.length === 0 ? selectedNamespaces(parsed, namespaces) : [];
   const next = computeStatus({ generation: known.view.generation, mode: known.view.mode, errors: known.errors, outcomes, selected, previous, now });
   if (!known.parsed || known.errors.length > 0) return { next, events: [] };
   const spec = known.parsed.spec;

@@ -143,7 +143,8 @@ export class Reconciler {
       if (!r.selected && !r.dryRun) continue;
       const failure = failures.get(profile);
       const dryMissing = r.dryRun ? r.dryRun.create.length + r.dryRun.update.length : 0;
-      const outcome: NamespaceOutcome = { generation: this.d.profiles.get(profile)?.view.generation ?? 0, selected: r.selected, desired: r.desired, inPlace: Math.max(0, r.desired - (failedCount.get(profile) ?? 0) - dryMissing) };
+      const view = this.d.profiles.get(profile)?.view;
+      const outcome: NamespaceOutcome = { generation: view?.generation ?? 0, ...(view?.compiled ? { backend: view.compiled.backend } : {}), selected: r.selected, desired: r.desired, inPlace: Math.max(0, r.desired - (failedCount.get(profile) ?? 0) - dryMissing) };
       if (failure) outcome.failure = failure;
       if (r.dryRun) outcome.dryRun = r.dryRun;
       outcomes.set(profile, outcome);

@@ -9,6 +9,8 @@ export const MAX_DRY_RUN_SAMPLE = 20;
 export interface NamespaceOutcome {
   /** The profile's metadata.generation this reconcile applied. */
   generation: number;
+  /** The guardrails backend the namespace's policies were compiled for (NetworkPolicy: the full per-namespace set). */
+  backend?: string;
   selected: boolean;
   /** Policies the profile wants there. */
   desired: number;

@@ -245,6 +245,55 @@ describe('operator: cluster-scoped guardrails (issue 13)', function () {
     );
   });
 
+  it('switching back to NetworkPolicy: the CCNPs go only after the namespace has its deny-metadata again (break after make)', async () => {
+    const back = spec({ instanceMetadata: { cidrs: ['169.254.169.254/32'] }, nodeAccess: { cidrs: ['10.240.0.0/16'] }, guardrails: { backend: 'NetworkPolicy' } });
+    // More namespaces, and an operator whose writes are slow (8/s), so that the namespaces take a while to
+    // get their blocks back: deleting the CCNPs at once would leave most of them open for that while.
+    const extra: string[] = [];
+    for (let i = 0; i < 8; i++) extra.push(await createNamespace('grb', { [sel]: 'on' }));
+    await eventually(async () => {
+      for (const n of extra) assert.ok((await policyNames(n)).some((x) => x.startsWith(`seg.${cilium}.`)), n);
+    });
+    await op!.stop();
+    op = newOperator({ qps: 8, burst: 1 });
+    await op.start();
+    await op.whenIdle();
+    const all = [ns, ...extra];
+    // Every NetworkPolicy event of these namespaces and every CCNP event of the profile from now on.
+    const events: { what: string; type: string; name: string; ns?: string; rv: number }[] = [];
+    const watching = new AbortController();
+    const watches = [
+      ['/apis/networking.k8s.io/v1/networkpolicies', { labelSelector: `${PROFILE_LABEL}=${cilium}` }],
+      [CCNPS, { labelSelector: `${PROFILE_LABEL}=${cilium}` }],
+    ].map(async ([path, extra]) => {
+      const from = (await testApi().request<{ metadata: { resourceVersion: string } }>('GET', path as string, { query: extra as Record<string, string> })).metadata.resourceVersion;
+      return watchStream(testApi(), path as string, { resourceVersion: from, timeoutSeconds: 120, ...(extra as Record<string, string>) }, watching.signal, (type, obj) => {
+        const o = obj as { metadata: { name: string; namespace?: string; resourceVersion: string } };
+        events.push({ what: path === CCNPS ? 'ccnp' : 'np', type, name: o.metadata.name, ...(o.metadata.namespace ? { ns: o.metadata.namespace } : {}), rv: Number(o.metadata.resourceVersion) });
+      }).catch(() => {});
+    });
+    await new Promise((r) => setTimeout(r, 300)); // both watches open before the change
+    assert.ok((await objectsOf(CCNPS, cilium)).length > 0, 'CCNPs in place before the switch');
+    await applyProfile(cilium, back);
+    await eventually(
+      async () => {
+        assert.deepEqual(await objectsOf(CCNPS, cilium), []);
+        for (const n of all) assert.ok((await policyNames(n)).includes(`seg.${cilium}.deny-metadata`), n);
+        assert.equal((await guardrailsCondition(cilium))?.reason, 'NetworkPolicy');
+      },
+      { timeoutMs: 60_000 },
+    );
+    await eventually(async () => assert.ok(events.some((e) => e.what === 'ccnp' && e.type === 'DELETED'), JSON.stringify(events)));
+    watching.abort();
+    await Promise.all(watches);
+    const firstDelete = Math.min(...events.filter((e) => e.what === 'ccnp' && e.type === 'DELETED').map((e) => e.rv));
+    for (const n of all) {
+      const restored = events.find((e) => e.what === 'np' && e.type === 'ADDED' && e.ns === n && e.name === `seg.${cilium}.deny-metadata`);
+      assert.ok(restored, `${n}: ${JSON.stringify(events)}`);
+      assert.ok(restored.rv < firstDelete, `${n}: deny-metadata back at revision ${restored.rv}, first CCNP deleted at ${firstDelete}`);
+    }
+  });
+
   it('profile deletion removes its guardrail objects', async () => {
     for (const p of [cilium, clash, cnp]) await deleteProfile(p);
     await eventually(async () => {

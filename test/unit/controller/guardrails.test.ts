@@ -7,7 +7,8 @@ import { CALICO_TIER } from '../../../src/compile/guardrails/calico.js';
 import { FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PROFILE_LABEL, PURPOSE_LABEL } from '../../../src/compile/labels.js';
 import { effectiveBackend } from '../../../src/controller/guardrail-backend.js';
 import { guardrailEventReason, guardrailsCondition, type GuardrailOutcome } from '../../../src/controller/guardrail-condition.js';
-import { covers, guardrailDrift, guardrailKey, isOurs, planGuardrails, profileDesire, SHARED_TIER_KEY, tierDesire, type KeyDesire } from '../../../src/controller/guardrail-plan.js';
+import { covers, guardrailDrift, guardrailKey, isOurs, perNamespaceBlocksInPlace, planGuardrails, profileDesire, SHARED_TIER_KEY, tierDesire, type KeyDesire } from '../../../src/controller/guardrail-plan.js';
+import type { NamespaceOutcome } from '../../../src/controller/status.js';
 import { servedKinds } from '../../../src/controller/guardrail-apis.js';
 import { understandProfile, ProfileRegistry } from '../../../src/controller/profiles.js';
 import { transitionEvents } from '../../../src/controller/profile-status.js';
@@ -70,6 +71,19 @@ describe('an explicit backend the detected engine cannot enforce', () => {
         assert.deepEqual([cond.status, cond.reason, guardrailEventReason(cond)], ['False', 'EngineCannotEnforce', 'GuardrailEngineCannotEnforce']);
       }
     });
+});
+
+describe('perNamespaceBlocksInPlace (break after make on the way back)', () => {
+  const o = (extra: Partial<NamespaceOutcome> = {}): NamespaceOutcome => ({ generation: 1, backend: 'NetworkPolicy', selected: true, desired: 3, inPlace: 3, ...extra });
+  const cases: [string, string[], [string, NamespaceOutcome][], boolean][] = [
+    ['every selected namespace compiled for NetworkPolicy with its policies', ['a', 'b'], [['a', o()], ['b', o()]], true],
+    ['a selected namespace not reconciled yet', ['a', 'b'], [['a', o()]], false],
+    ['one still compiled for the cluster-scoped backend', ['a'], [['a', o({ backend: 'Cilium' })]], false],
+    ['one failed', ['a'], [['a', o({ failure: { reason: 'Forbidden', message: 'no' }, inPlace: 2 })]], false],
+    ['one with a policy missing', ['a'], [['a', o({ inPlace: 2 })]], false],
+    ['nothing selected', [], [], true],
+  ];
+  for (const [what, selected, outcomes, want] of cases) it(what, () => assert.equal(perNamespaceBlocksInPlace(selected, new Map(outcomes)), want));
 });
 
 describe('ProfileRegistry and the guardrail facts', () => {

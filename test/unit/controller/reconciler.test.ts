@@ -93,7 +93,7 @@ describe('Reconciler (plain caches, in-memory policy endpoint)', () => {
     h.addNamespace('shop', { tier: 'apps' });
     assert.deepEqual(await h.reconciler.reconcile('shop'), {});
     assert.deepEqual(h.store.names('shop'), ['seg.p.deny-all', 'seg.p.dns']);
-    assert.deepEqual(h.outcomes.outcomes('p').get('shop'), { generation: 1, selected: true, desired: 2, inPlace: 2 });
+    assert.deepEqual(h.outcomes.outcomes('p').get('shop'), { generation: 1, backend: 'NetworkPolicy', selected: true, desired: 2, inPlace: 2 });
     const writes = h.store.writes;
     assert.deepEqual(await h.reconciler.reconcile('shop'), {});
     assert.equal(h.store.writes, writes, 'in sync: zero writes');
