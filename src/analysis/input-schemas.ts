@@ -117,6 +117,16 @@ export const nodeSchema = z
   })
   .loose();
 
+/** A CustomResourceDefinition as far as preflight reads it: which versions it serves, whether it is Established. */
+export const crdSchema = z
+  .object({
+    kind: z.literal('CustomResourceDefinition').optional(),
+    metadata: z.object({ name }).loose(),
+    spec: z.object({ versions: z.array(z.object({ name: z.string(), served: z.boolean().optional() }).loose()).optional() }).loose().optional(),
+    status: z.object({ conditions: z.array(z.object({ type: z.string(), status: z.string() }).loose()).optional() }).loose().optional(),
+  })
+  .loose();
+
 // Cluster-scoped guardrail objects (docs/guardrails.md). Strict on every field the evaluator reads; a
 // field of the upstream API that the evaluator does not model (and that would change the answer if it
 // were ignored) is refused with "not evaluated by the analysis", naming it, rather than silently skipped.

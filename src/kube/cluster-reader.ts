@@ -8,6 +8,7 @@ import { listAll, NAMESPACES_PATH } from './api.js';
 import { KubeClient } from './client.js';
 import { ALL_DAEMON_SETS_PATH, ALL_NETWORK_POLICIES_PATH, NODES_PATH } from './cluster-scan.js';
 import { loadKubeConfig } from './config.js';
+import { CRDS_PATH, type CrdWire } from './guardrail-api.js';
 
 export interface ClusterReader {
   /** Where the objects come from, for messages (the kubeconfig path or `default kubeconfig`). */
@@ -17,6 +18,8 @@ export interface ClusterReader {
   networkPolicies(): Promise<PolicyObject[]>;
   daemonSets(): Promise<V1DaemonSet[]>;
   nodes(): Promise<V1Node[]>;
+  /** CustomResourceDefinitions (which guardrail APIs are served). */
+  crds(): Promise<CrdWire[]>;
 }
 
 /**
@@ -33,5 +36,6 @@ export function connectCluster(kubeconfigPath: string | undefined): ClusterReade
     networkPolicies: () => list<PolicyObject>(ALL_NETWORK_POLICIES_PATH),
     daemonSets: () => list<V1DaemonSet>(ALL_DAEMON_SETS_PATH),
     nodes: () => list<V1Node>(NODES_PATH),
+    crds: () => list<CrdWire>(CRDS_PATH),
   };
 }

@@ -40,7 +40,7 @@ export interface CrdObject {
   served: string[];
 }
 
-interface CrdWire {
+export interface CrdWire {
   metadata?: CrdObject['metadata'];
   spec?: { versions?: { name: string; served?: boolean }[] };
   status?: { conditions?: { type: string; status: string }[] };

@@ -176,6 +176,7 @@ function userFacingReader(reader: ClusterReader): ClusterReader {
     networkPolicies: wrap('networkpolicies', () => reader.networkPolicies()),
     daemonSets: wrap('daemonsets', () => reader.daemonSets()),
     nodes: wrap('nodes', () => reader.nodes()),
+    crds: wrap('customresourcedefinitions', () => reader.crds()),
   };
 }
 

@@ -34,6 +34,7 @@ function fakeCluster(overrides: Partial<ClusterReader> = {}): ClusterReader {
     networkPolicies: async () => [{ metadata: { namespace: 'shop', name: 'deny' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } }],
     daemonSets: async () => [],
     nodes: async () => [],
+    crds: async () => [],
     ...overrides,
   };
 }
@@ -234,6 +235,25 @@ describe('cli: preflight', () => {
     const finding = JSON.parse(run.stdout);
     assert.equal(run.exitCode, 0);
     assert.deepEqual(finding.engines.map((e: { engine: string; source: string }) => [e.engine, e.source]), [['Calico', 'Pod calico-system/calico-node (Running)']]);
+  });
+
+  it('says which guardrail backend Auto would pick and what each explicit one would do, from the CRDs and the engine', async () => {
+    const cilium: V1DaemonSet = { metadata: { namespace: 'kube-system', name: 'cilium' }, spec: { selector: {}, template: { spec: { containers: [{ name: 'cilium-agent', image: 'quay.io/cilium/cilium:v1.18.2' }] } } }, status: { desiredNumberScheduled: 3, numberReady: 3, currentNumberScheduled: 3, numberMisscheduled: 0 } };
+    const crd = (name: string, version: string) => ({ metadata: { name }, spec: { versions: [{ name: version, served: true }] }, status: { conditions: [{ type: 'Established', status: 'True' }] } });
+    const cluster = fakeCluster({ daemonSets: async () => [cilium], crds: async () => [crd('ciliumclusterwidenetworkpolicies.cilium.io', 'v2'), crd('clusternetworkpolicies.policy.networking.k8s.io', 'v1alpha2')] });
+    const json = JSON.parse((await runCli(['preflight', '-o', 'json'], { cluster })).stdout);
+    assert.equal(json.guardrails.auto.backend, 'Cilium');
+    assert.deepEqual(json.guardrails.backends.map((b: { backend: string; effective: string }) => [b.backend, b.effective]), [['Cilium', 'Cilium'], ['ClusterNetworkPolicy', 'NetworkPolicy'], ['Calico', 'NetworkPolicy']]);
+    const text = (await runCli(['preflight'], { cluster })).stdout;
+    assert.match(text, /^Guardrail backend: Auto would pick Cilium$/m);
+    assert.match(text, /^  - backend Cilium: Cilium guardrails \(spec\.guardrails\.backend is Cilium\)$/m);
+    assert.match(text, /^  - backend ClusterNetworkPolicy: spec\.guardrails\.backend is ClusterNetworkPolicy and its API is installed, but the detected engine \(Cilium 1\.18\.2\) does not enforce it: falling back to per-namespace NetworkPolicies$/m);
+    assert.match(text, /^  - backend Calico: spec\.guardrails\.backend is Calico but tiers\.projectcalico\.org and globalnetworkpolicies\.projectcalico\.org are not installed/m);
+  });
+
+  it('reads CustomResourceDefinitions from --inventory, naming a malformed one', async () => {
+    const file = tmpFile('crd.yaml', 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: 7}\n');
+    await expectInputError(['preflight', '--inventory', file], /crd\.yaml.*metadata\.name/);
   });
 
   it('live: no engine exits 2', async () => {
