@@ -13,7 +13,7 @@ export interface ClientOptions {
   onWrite?: (resource: string, verb: WriteVerb) => void;
   /** Called after every request with its outcome, for metrics. */
   onRequest?: (method: string, code: number, seconds: number) => void;
-  /** Default bound on one request, headers and body (undici's own default is 300 s). */
+  /** Default bound on one request, headers and body (node's HTTP client has none by itself). */
   requestTimeoutMs?: number;
 }
 
