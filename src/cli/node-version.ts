@@ -1,5 +1,5 @@
-// The Node.js the CLI needs, checked before anything else is loaded: on an older Node the HTTP client
-// (undici) fails while loading, with a stack trace that says nothing about the version. No imports here.
+// The Node.js the CLI needs (the version it is built and tested on), checked before anything else is
+// loaded, so an older Node gets one line saying so instead of a failure somewhere later. No imports here.
 
 export const REQUIRED_NODE_MAJOR = 24;
 
