@@ -1,6 +1,7 @@
 // The one place that sends requests to the API server. Plain JSON over our own transport (node:https,
 // credentials from the kubeconfig), so objects stay in their wire form (`from`, not `_from`), every
 // request passes one token bucket, and every write is counted by resource and verb.
+import { boundedSignal } from './abort.js';
 import { apiErrorFrom, RequestTimeoutError, WriteFencedError } from './errors.js';
 import type { KubeConfigLike } from './kubeconfig.js';
 import { TokenBucket } from './ratelimit.js';
@@ -121,18 +122,19 @@ export class KubeClient {
     const started = performance.now();
     const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
     const timeoutMs = opts.timeoutMs ?? this.opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    const timeout = AbortSignal.timeout(Math.max(1, timeoutMs));
-    const signal = AbortSignal.any([timeout, ...(fence ? [fence] : []), ...(opts.signal ? [opts.signal] : [])]);
+    const bound = boundedSignal(timeoutMs, [fence, opts.signal]);
     if (opts.write) this.writes.attempt(opts.write.resource);
     let status: number;
     let text: string;
     try {
-      ({ status, text } = await this.transport.request(method, url, body, { accept: 'application/json', ...(body !== undefined ? { 'content-type': opts.contentType ?? 'application/json' } : {}) }, signal));
+      ({ status, text } = await this.transport.request(method, url, body, { accept: 'application/json', ...(body !== undefined ? { 'content-type': opts.contentType ?? 'application/json' } : {}) }, bound.signal));
     } catch (err) {
       this.opts.onRequest?.(method, 0, (performance.now() - started) / 1000);
-      if (timeout.aborted) throw new RequestTimeoutError(method, path, timeoutMs);
+      if (bound.timedOut()) throw new RequestTimeoutError(method, path, timeoutMs);
       if (fence?.aborted) throw new WriteFencedError(method, path);
       throw err;
+    } finally {
+      bound.release();
     }
     this.opts.onRequest?.(method, status, (performance.now() - started) / 1000);
     if (status >= 400) throw apiErrorFrom(status, text, method, path);

@@ -1,6 +1,7 @@
 // One watch request: events as (type, object) until the server ends the stream, the signal aborts it, or
 // its deadline passes (a partition that keeps the connection open but silent must not hang an informer).
 import type { KubeClient } from './client.js';
+import { boundedSignal } from './abort.js';
 import { apiErrorFrom } from './errors.js';
 
 /** Beyond the watch's own timeoutSeconds, how long a stream may stay open before it is cut. */
@@ -14,10 +15,10 @@ export async function watchStream(
   onEvent: (type: string, object: unknown) => void,
 ): Promise<void> {
   const timeoutSeconds = typeof query.timeoutSeconds === 'number' ? query.timeoutSeconds : 300;
-  const deadline = AbortSignal.timeout(timeoutSeconds * 1000 + DEADLINE_SLACK_MS);
+  const bound = boundedSignal(timeoutSeconds * 1000 + DEADLINE_SLACK_MS, [signal]);
   const url = client.url(path, { ...query, watch: true });
   let failure: unknown;
-  const answer = await client.transport.stream(url, AbortSignal.any([signal, deadline]), (line) => {
+  const answer = await client.transport.stream(url, bound.signal, (line) => {
     if (failure) return;
     try {
       const event = JSON.parse(line) as { type?: string; object?: unknown };
@@ -25,11 +26,13 @@ export async function watchStream(
     } catch (err) {
       failure = err;
     }
-  }).catch((err: unknown) => {
-    // The deadline is a normal end (the informer reconnects); an abort by the caller too.
-    if (deadline.aborted || signal.aborted) return undefined;
-    throw err;
-  });
+  })
+    .catch((err: unknown) => {
+      // The deadline is a normal end (the informer reconnects); an abort by the caller too.
+      if (bound.timedOut() || signal.aborted) return undefined;
+      throw err;
+    })
+    .finally(() => bound.release());
   if (failure) throw failure;
   if (answer) throw apiErrorFrom(answer.status, answer.text, 'GET', path);
 }
