@@ -11,7 +11,9 @@ import type { ClusterConfig, ExecConfig, KubeConfigLike } from './kubeconfig.js'
 
 /** Token files and exec credentials are re-read this often (service-account tokens rotate). */
 const CREDENTIALS_TTL_MS = 60_000;
-const MAX_SOCKETS = 64;
+const MAX_SOCKETS = 32;
+/** Idle keep-alive connections kept after a burst (node's default is 256): each holds TLS buffers. */
+const MAX_FREE_SOCKETS = 4;
 
 export interface Response {
   status: number;
@@ -131,13 +133,14 @@ export class Transport {
       ? new HttpsAgent({
           keepAlive: true,
           maxSockets: MAX_SOCKETS,
+          maxFreeSockets: MAX_FREE_SOCKETS,
           rejectUnauthorized: !cluster.skipTLSVerify,
           ...(ca ? { ca } : {}),
           ...(cert ? { cert } : {}),
           ...(key ? { key } : {}),
           ...(serverName(cluster, this.server) ? { servername: serverName(cluster, this.server)! } : {}),
         })
-      : new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS });
+      : new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS, maxFreeSockets: MAX_FREE_SOCKETS });
     return { headers, agent, until, tlsKey };
   }
 
