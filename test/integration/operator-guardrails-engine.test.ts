@@ -1,8 +1,9 @@
 // An explicit guardrail backend whose API is served but which the detected engine cannot enforce: the
 // Cilium CRD installed on a cluster whose engine is Calico (a DaemonSet reported ready through its status,
 // as the DaemonSet controller would; there is no kubelet here). The profile must keep its per-namespace
-// metadata block, say EngineCannotEnforce, and write no CCNP; once the engine is gone and a scan has seen
-// that, the CCNPs come and the per-namespace block goes (make before break).
+// metadata block, say EngineCannotEnforce, and write no CCNP; once a scan finds an engine that enforces it
+// (a Cilium DaemonSet), the CCNPs come and the per-namespace block goes (make before break). Other suites
+// share the control plane and may leave engines of their own behind: nothing here assumes there are none.
 import assert from 'node:assert/strict';
 import { PROFILE_LABEL } from '../../src/compile/labels.js';
 import type { Operator } from '../../src/controller/operator.js';
@@ -28,6 +29,13 @@ describe('operator: an explicit guardrail backend the engine cannot enforce (int
   let ns: string;
   let engineNs: string;
   const ds = () => `/apis/apps/v1/namespaces/${engineNs}/daemonsets`;
+  /** A DaemonSet of an engine, reported ready through its status subresource. */
+  async function daemonSet(name: string, image: string): Promise<void> {
+    await testApi().request('POST', ds(), {
+      body: { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name }, spec: { selector: { matchLabels: { k8s: name } }, template: { metadata: { labels: { k8s: name } }, spec: { containers: [{ name, image }] } } } },
+    });
+    await testApi().request('PATCH', `${ds()}/${name}/status`, { body: { status: { desiredNumberScheduled: 1, currentNumberScheduled: 1, numberReady: 1, numberMisscheduled: 0 } }, contentType: 'application/merge-patch+json' });
+  }
   const guardrails = async () => ((await getProfile(profile)).status?.conditions as { type: string; status: string; reason: string; message: string }[] | undefined)?.find((c) => c.type === 'Guardrails');
   const ccnps = async () => (await testApi().request<{ items: unknown[] }>('GET', CCNPS, { query: { labelSelector: `${PROFILE_LABEL}=${profile}` } })).items;
 
@@ -36,15 +44,7 @@ describe('operator: an explicit guardrail backend the engine cannot enforce (int
     await ensureCrd();
     await installGuardrailCrds(kubeConfig());
     engineNs = await createNamespace('gre-engine');
-    await testApi().request('POST', ds(), {
-      body: {
-        apiVersion: 'apps/v1',
-        kind: 'DaemonSet',
-        metadata: { name: 'calico-node' },
-        spec: { selector: { matchLabels: { k8s: 'calico-node' } }, template: { metadata: { labels: { k8s: 'calico-node' } }, spec: { containers: [{ name: 'calico-node', image: 'docker.io/calico/node:v3.30.1' }] } } },
-      },
-    });
-    await testApi().request('PATCH', `${ds()}/calico-node/status`, { body: { status: { desiredNumberScheduled: 1, currentNumberScheduled: 1, numberReady: 1, numberMisscheduled: 0 } }, contentType: 'application/merge-patch+json' });
+    await daemonSet('calico-node', 'docker.io/calico/node:v3.30.1');
     ns = await createNamespace('gre', { [sel]: 'on' });
     await applyProfile(profile, spec());
     // The cluster scan on (the suites' default turns it off): at start, and soon after a profile change.
@@ -55,7 +55,7 @@ describe('operator: an explicit guardrail backend the engine cannot enforce (int
   after(async function () {
     this.timeout(120_000);
     await op?.stop();
-    await testApi().request('DELETE', `${ds()}/calico-node`).catch(() => {});
+    for (const name of ['calico-node', 'cilium']) await testApi().request('DELETE', `${ds()}/${name}`).catch(() => {});
     await runCleanups();
   });
 
@@ -69,14 +69,14 @@ describe('operator: an explicit guardrail backend the engine cannot enforce (int
       { timeoutMs: 60_000 },
     );
     assert.equal(c.status, 'False');
-    assert.match(c.message, /detected engine \(Calico 3\.30\.1\) does not enforce it: falling back to per-namespace NetworkPolicies/);
+    assert.match(c.message, /detected engine \([^)]*Calico 3\.30\.1[^)]*\) does not enforce it: falling back to per-namespace NetworkPolicies/);
     await op!.whenIdle();
     assert.ok((await policyNames(ns)).includes(`seg.${profile}.deny-metadata`));
     assert.deepEqual(await ccnps(), []);
   });
 
-  it('once the engine is gone and a scan has seen it, the CCNPs come and the per-namespace block goes', async () => {
-    await testApi().request('DELETE', `${ds()}/calico-node`);
+  it('once a scan finds an engine that enforces it, the CCNPs come and the per-namespace block goes', async () => {
+    await daemonSet('cilium', 'quay.io/cilium/cilium:v1.18.2');
     // A profile change asks for a scan soon (rescanDelayMs).
     await applyProfile(profile, spec({ instanceMetadata: { cidrs: ['169.254.169.254/32'] } }));
     await eventually(
