@@ -37,6 +37,8 @@ export class GuardrailWork {
   /** The per-term queue and workers (the same mechanics as the namespace work, other keys). */
   private readonly work: NamespaceWork;
   private readonly outcomes = new Map<string, GuardrailOutcome>();
+  /** Profiles whose objects are kept until their namespaces have the per-namespace blocks. */
+  private readonly holding = new Set<string>();
 
   constructor(private readonly opts: GuardrailWorkOptions) {
     this.work = new NamespaceWork({
@@ -54,6 +56,14 @@ export class GuardrailWork {
   /** A key to reconcile: a profile's name or SHARED_TIER_KEY. */
   add(key: string | undefined): void {
     this.work.add(key);
+  }
+
+  /**
+   * Namespace outcomes of these profiles changed: a profile whose objects are held back for a switch to
+   * NetworkPolicy is looked at again (the others have nothing waiting on outcomes).
+   */
+  namespacesReconciled(profiles: Iterable<string>): void {
+    for (const p of profiles) if (this.holding.has(p)) this.add(p);
   }
 
   /** A profile changed: it and the shared Tier (whose owners may change). */
@@ -99,14 +109,15 @@ export class GuardrailWork {
       return;
     }
     const plan = planGuardrails(key, desire, observed);
-    // Moving back to NetworkPolicy: the objects go only once the per-namespace blocks are everywhere (the
-    // namespace reconciler's outcomes re-enqueue this key as they arrive).
+    // Moving back to NetworkPolicy: the objects go only once the per-namespace blocks are everywhere
+    // (namespacesReconciled() re-enqueues a held key as the namespace reconciler's outcomes arrive).
     const switchingBack = view?.compiled && view.mode === 'Enforce' && !desire.frozen && desire.objects.length === 0 && plan.delete.length > 0;
     const holdBack = switchingBack && !(this.opts.blocksInPlace?.(key) ?? true);
     if (holdBack) {
-      this.opts.log.info('guardrails kept until every namespace has its per-namespace blocks', { profile: key, objects: plan.delete.length });
+      if (!this.holding.has(key)) this.opts.log.info('guardrails kept until every namespace has its per-namespace blocks', { profile: key, objects: plan.delete.length });
+      this.holding.add(key);
       plan.delete = [];
-    }
+    } else this.holding.delete(key);
     const conflicts: string[] = [];
     let requeue = false;
     let failure: unknown;

@@ -84,7 +84,7 @@ export class Operator {
     });
     this.reconciler = new Reconciler({
       client: this.client, namespaces: this.namespaces, policies: this.policies, expectations: this.expectations, profiles: this.registry, outcomes: this.outcomes, events, metrics: this.metrics, log: this.log,
-      onOutcomes: (profiles) => (this.status.enqueue(profiles), [...profiles].forEach((p) => this.guardrails.work.add(p))), // a switch back waits for outcomes
+      onOutcomes: (profiles) => (this.status.enqueue(profiles), this.guardrails.work.namespacesReconciled(profiles)),
       onClashes: (namespace, names) => this.clashes.set(namespace, names),
     });
     this.leadership = new Leadership({

@@ -143,10 +143,6 @@ export class Transport {
       : new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS, maxFreeSockets: MAX_FREE_SOCKETS });
     return { headers, agent, until, tlsKey };
   }
-
-  close(): void {
-    this.creds?.agent.destroy();
-  }
 }
 
 /** SNI: the configured name, else the host unless it is an IP address (SNI carries names only). */
