@@ -3,11 +3,10 @@
 // test/controlplane/build.sh; this file reads the former and runs the latter,
 // so neither is duplicated here.
 
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { onProcessExit } from './cleanup.js';
+import { runBuildScript } from './build-script.js';
 
 export interface PinnedVersions {
   /** e.g. "v1.37.2" */
@@ -77,62 +76,7 @@ export async function ensureBinaries(options: EnsureBinariesOptions = {}): Promi
   const onProgress = options.onProgress ?? ((line: string) => process.stderr.write(`${line}\n`));
   const timeoutMs = options.timeoutMs ?? 45 * 60_000;
 
-  // Own process group (detached), so a timeout or our exit can stop the
-  // whole build, go compiler processes included, with one kill(-pgid).
-  const child = spawn('bash', [join(root, BUILD_SCRIPT)], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  const killBuild = () => {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  };
-  const unregister = onProcessExit(killBuild);
-  let stdout = '';
-  const stderrTail: string[] = [];
-  let partial = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      onProgress(line);
-      stderrTail.push(line);
-      if (stderrTail.length > 30) stderrTail.shift();
-    }
-  });
-
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    killBuild();
-  }, timeoutMs);
-  const status = await new Promise<number | null>((done, fail) => {
-    child.once('error', fail);
-    child.once('close', (code) => done(code));
-  }).finally(() => {
-    clearTimeout(timer);
-    unregister();
-  });
-  if (partial) stderrTail.push(partial);
-
-  if (status !== 0) {
-    // build.sh's last stderr line is its one-line reason ("controlplane build failed: ...").
-    const reason = timedOut
-      ? `timed out after ${Math.round(timeoutMs / 60_000)} minutes`
-      : (stderrTail.filter((l) => l.trim() !== '').at(-1) ?? `exit status ${status}`);
-    throw new Error(
-      `Cannot build the test control plane (${BUILD_SCRIPT}): ${reason}\n` +
-        `--- last lines of build output ---\n${stderrTail.join('\n')}`,
-    );
-  }
-  const dir = stdout.trim().split('\n').at(-1) ?? '';
+  const dir = await runBuildScript(BUILD_SCRIPT, { cwd: root, onProgress, timeoutMs, what: 'the test control plane' });
   const bin = (name: string) => resolve(dir, 'bin', name);
   return {
     dir,
