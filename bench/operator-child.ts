@@ -1,6 +1,7 @@
 // The operator under test, in its own process so that its memory (RSS, heap) is its own. Constructed
 // exactly as `segmentation run` constructs it (the in-process Operator class), health and metrics
 // ports off, leader election off. Driven over Node IPC by bench/lib/operator-process.ts.
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Operator } from '../src/controller/operator.js';
 import type { ChildStats, FromChild, ToChild } from './lib/protocol.js';
@@ -8,6 +9,7 @@ import type { ChildStats, FromChild, ToChild } from './lib/protocol.js';
 const spawnedAt = Number(process.env.BENCH_SPAWNED_AT ?? Date.now());
 let operator: Operator | undefined;
 let peakRss = 0;
+let peakAnon = 0;
 let peakHeap = 0;
 const MB = 1024 * 1024;
 
@@ -18,10 +20,27 @@ function send(msg: FromChild): void {
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
 let ticks = 0;
+/**
+ * Anonymous RSS (heap, allocator, stacks: what only this process holds) apart from file-backed RSS (pages of
+ * the node binary and libraries mapped from disk: shared, clean, and reclaimable under memory pressure).
+ * 0 where /proc is not there.
+ */
+function rssAnon(): number {
+  try {
+    const m = /^RssAnon:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'latin1'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** RSS every tick (cheap); heap every 5th (process.memoryUsage() walks the heap spaces, showed in profiles). */
 function sample(): void {
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
-  if (ticks++ % 5 === 0) peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+  if (ticks++ % 5 === 0) {
+    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+    peakAnon = Math.max(peakAnon, rssAnon());
+  }
 }
 
 function stats(): ChildStats {
@@ -32,6 +51,7 @@ function stats(): ChildStats {
     rssMb: m.rss / MB,
     heapUsedMb: m.heapUsed / MB,
     peakRssMb: peakRss / MB,
+    peakRssAnonMb: peakAnon / MB,
     peakHeapUsedMb: peakHeap / MB,
     loopDelay: { p50Ms: loop.percentile(50) / 1e6, p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6 },
     cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
@@ -72,10 +92,11 @@ process.on('message', (raw) => {
           if (msg.gc && gc) {
             gc();
             const m = process.memoryUsage();
-            s.afterGc = { rssMb: m.rss / MB, heapUsedMb: m.heapUsed / MB, heapTotalMb: m.heapTotal / MB, externalMb: m.external / MB, arrayBuffersMb: m.arrayBuffers / MB };
+            s.afterGc = { rssMb: m.rss / MB, rssAnonMb: rssAnon() / MB, heapUsedMb: m.heapUsed / MB, heapTotalMb: m.heapTotal / MB, externalMb: m.external / MB, arrayBuffersMb: m.arrayBuffers / MB };
           }
           if (msg.resetPeaks) {
             peakRss = 0;
+            peakAnon = 0;
             peakHeap = 0;
           }
           if (msg.resetLoopDelay) loop.reset();

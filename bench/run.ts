@@ -344,6 +344,7 @@ async function operatorScenarios(cluster: Cluster, n: number, options: BenchOpti
       restart: { ...restart, readySeconds: round(restart.readySeconds, 3), processReadySeconds: round(restart.processReadySeconds, 3), resyncedSeconds: round(restart.resyncedSeconds, 3) },
       fanout: { ...fanout, seconds: round(fanout.seconds, 3), loopDelay: roundAll(fanout.loopDelay) },
       rssMb: round(Math.max(first.peakRssMb, beforeBootstrap.peakRssMb), 1),
+      rssAnonMb: round(Math.max(first.peakRssAnonMb, beforeBootstrap.peakRssAnonMb), 1),
       heapMb: round(Math.max(first.peakHeapUsedMb, beforeBootstrap.peakHeapUsedMb), 1),
       peaks: {
         convergenceRssMb: round(first.peakRssMb, 1),
@@ -352,6 +353,7 @@ async function operatorScenarios(cluster: Cluster, n: number, options: BenchOpti
         restartFanoutHeapMb: round(beforeBootstrap.peakHeapUsedMb, 1),
       },
       steadyRssMb: round(beforeBootstrap.afterGc?.rssMb ?? Number.NaN, 1),
+      steadyRssAnonMb: round(beforeBootstrap.afterGc?.rssAnonMb ?? Number.NaN, 1),
       liveHeapMb: round(beforeBootstrap.afterGc?.heapUsedMb ?? Number.NaN, 1),
       steadyHeapTotalMb: round(beforeBootstrap.afterGc?.heapTotalMb ?? Number.NaN, 1),
       steadyExternalMb: round(beforeBootstrap.afterGc?.externalMb ?? Number.NaN, 1),

@@ -23,9 +23,11 @@ export interface ChildStats {
   rssMb: number;
   heapUsedMb: number;
   peakRssMb: number;
+  /** Peak of the anonymous part of RSS (sampled with the heap): RSS without the pages mapped from files. */
+  peakRssAnonMb: number;
   peakHeapUsedMb: number;
   /** After a forced full GC (only when asked with gc: true): what the operator really retains. */
-  afterGc?: { rssMb: number; heapUsedMb: number; heapTotalMb: number; externalMb: number; arrayBuffersMb: number };
+  afterGc?: { rssMb: number; rssAnonMb: number; heapUsedMb: number; heapTotalMb: number; externalMb: number; arrayBuffersMb: number };
   /** Event-loop delay since the last reset (perf_hooks.monitorEventLoopDelay): how long ready work waited. */
   loopDelay: { p50Ms: number; p99Ms: number; maxMs: number };
   /** CPU time the process has used so far (user + system). */

@@ -67,11 +67,14 @@ export interface ScaleResult {
   fanout: FanoutResult;
   /** Peak RSS / heapUsed of the operator process while the cluster held N namespaces (convergence, restart, fan-out). */
   rssMb: number;
+  /** The anonymous part of that peak (RSS without the node binary's and libraries' file-backed pages); absent in older results. */
+  rssAnonMb?: number;
   heapMb: number;
   /** Peaks per operator process: the first (initial convergence) and the restarted one (restart + fan-out). */
   peaks: { convergenceRssMb: number; convergenceHeapMb: number; restartFanoutRssMb: number; restartFanoutHeapMb: number };
   /** Restarted operator, converged, after a forced full GC: RSS and heap it really retains for N namespaces. */
   steadyRssMb: number;
+  steadyRssAnonMb?: number;
   liveHeapMb: number;
   /** V8 heap reserved and memory outside the V8 heap at that moment. */
   steadyHeapTotalMb: number;

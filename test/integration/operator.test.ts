@@ -197,6 +197,8 @@ describe('operator (integration)', function () {
     const label = `seg-dry-${run}`;
     const spec = { mode: 'DryRun' as const, namespaceSelector: { matchLabels: { [label]: 'on' } } };
     const ns = await createNamespace('dry', { [label]: 'on' });
+    // Writes of earlier tests may still be in flight (counted when their answer is read).
+    await op.whenIdle();
     const writesBefore = op.writes.total(['networkpolicies']);
     await applyProfile(name, spec);
     const want = expectedNames(name, { namespaceSelector: spec.namespaceSelector }, ns, { [label]: 'on' });
