@@ -101,7 +101,7 @@ export function guardrailDrift(desired: DesiredGuardrail, observed: ObservedGuar
 export interface GuardrailPlan {
   /** Not observed as ours: create (a name taken by someone else comes back as a conflict). */
   create: DesiredGuardrail[];
-  apply: { desired: DesiredGuardrail; reason: string }[];
+  apply: { desired: DesiredGuardrail; observed: ObservedGuardrail; reason: string }[];
   /** Ours and no longer desired (deleted with a uid precondition). */
   delete: ObservedGuardrail[];
   unchanged: number;
@@ -126,7 +126,7 @@ export function planGuardrails(key: string, desire: KeyDesire, observed: readonl
     else {
       const reason = guardrailDrift(d, o);
       if (reason === undefined) plan.unchanged++;
-      else plan.apply.push({ desired: d, reason });
+      else plan.apply.push({ desired: d, observed: o, reason });
     }
   }
   for (const [k, o] of have) if (!wanted.has(k) && !o.metadata.deletionTimestamp) plan.delete.push(o);

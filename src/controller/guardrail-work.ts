@@ -5,7 +5,8 @@
 // object that is not ours is a terminal Conflict: reported, and watched by name instead of retried.
 import type { KubeClient } from '../kube/client.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../kube/errors.js';
-import { applyGuardrail, createGuardrail, deleteGuardrail, getGuardrail, guardrailKind, type ObservedGuardrail } from '../kube/guardrail-api.js';
+import { applyGuardrail, createGuardrail, deleteGuardrail, getGuardrail, guardrailKind, patchGuardrailManagedFields, type ObservedGuardrail } from '../kube/guardrail-api.js';
+import { upgradedManagedFields } from '../kube/api.js';
 import type { BackoffOptions } from './backoff.js';
 import type { GuardrailOutcome } from './guardrail-condition.js';
 import { guardrailKey, isOurs, planGuardrails, profileDesire, SHARED_TIER_KEY, tierDesire, type KeyDesire } from './guardrail-plan.js';
@@ -142,8 +143,15 @@ export class GuardrailWork {
           else conflicts.push(`${d.kind}/${d.metadata.name}`);
         }
       });
-    for (const { desired, reason } of plan.apply)
+    for (const { desired, observed, reason } of plan.apply)
       await attempt(`apply ${desired.kind}/${desired.metadata.name}`, async () => {
+        // Created with POST, our fields are owned through Update, which an apply never removes: convert that
+        // entry first (the cache keeps only our entries: read the whole list before rewriting it).
+        if (upgradedManagedFields(observed.metadata.managedFields)) {
+          const full = await getGuardrail(this.opts.client, desired.kind, desired.metadata.name);
+          const upgraded = upgradedManagedFields(full.metadata.managedFields);
+          if (upgraded) await patchGuardrailManagedFields(this.opts.client, desired.kind, full, upgraded);
+        }
         await applyGuardrail(this.opts.client, desired);
         this.opts.log.info(`guardrail applied (${reason} differed)`, { profile: key, object: `${desired.kind}/${desired.metadata.name}` });
       });

@@ -138,13 +138,17 @@ function mergeFields(a: Record<string, unknown>, b: Record<string, unknown>): Re
   return out;
 }
 
-/** JSON patch of managedFields, guarded by resourceVersion (optimistic concurrency). */
+/** JSON patch replacing managedFields, guarded by resourceVersion (optimistic concurrency). */
+export function managedFieldsPatch(resourceVersion: string | undefined, managedFields: ManagedFieldsEntry[]): object[] {
+  return [
+    { op: 'test', path: '/metadata/resourceVersion', value: resourceVersion },
+    { op: 'replace', path: '/metadata/managedFields', value: managedFields },
+  ];
+}
+
 export function patchManagedFields(client: KubeClient, observed: ObservedPolicy, managedFields: ManagedFieldsEntry[]): Promise<ObservedPolicy> {
   return client.request('PATCH', policyPath(observed.metadata.namespace!, observed.metadata.name!), {
-    body: [
-      { op: 'test', path: '/metadata/resourceVersion', value: observed.metadata.resourceVersion },
-      { op: 'replace', path: '/metadata/managedFields', value: managedFields },
-    ],
+    body: managedFieldsPatch(observed.metadata.resourceVersion, managedFields),
     contentType: 'application/json-patch+json',
     write: { resource: 'networkpolicies', verb: 'patch' },
   });

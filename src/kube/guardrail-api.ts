@@ -4,8 +4,9 @@
 // manager live here and nowhere else.
 import { GUARDRAIL_RESOURCES } from '../compile/guardrails/auto.js';
 import { FIELD_MANAGER } from '../compile/labels.js';
+import { managedFieldsPatch } from './api.js';
 import type { KubeClient } from './client.js';
-import type { ObservedPolicy, OwnerReference } from './types.js';
+import type { ManagedFieldsEntry, ObservedPolicy, OwnerReference } from './types.js';
 
 export const CRDS_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
 
@@ -109,6 +110,16 @@ export function applyGuardrail(client: KubeClient, obj: DesiredGuardrail): Promi
     body: obj,
     contentType: 'application/apply-patch+yaml',
     write: { resource: k.plural, verb: 'apply' },
+  });
+}
+
+/** Replaces the managedFields of the exact version observed (see upgradedManagedFields: objects we created with POST). */
+export function patchGuardrailManagedFields(client: KubeClient, kind: string, observed: ObservedGuardrail, managedFields: ManagedFieldsEntry[]): Promise<ObservedGuardrail> {
+  const k = kindOf(kind);
+  return client.request('PATCH', objectPath(k, observed.metadata.name ?? ''), {
+    body: managedFieldsPatch(observed.metadata.resourceVersion, managedFields),
+    contentType: 'application/json-patch+json',
+    write: { resource: k.plural, verb: 'patch' },
   });
 }
 

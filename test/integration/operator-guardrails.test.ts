@@ -174,6 +174,27 @@ describe('operator: cluster-scoped guardrails (issue 13)', function () {
     });
   });
 
+  it('an object of ours created with POST (as by an earlier version) loses the fields it no longer renders on the next apply', async () => {
+    const name = rendered(cilium, spec(), 'Cilium')[0]!.name;
+    const current = (await objectsOf(CCNPS, cilium)).find((o) => o.metadata.name === name)!;
+    await op!.whenIdle();
+    await op!.stop();
+    await testApi().request('DELETE', `${CCNPS}/${name}`);
+    await eventually(async () => assert.equal((await objectsOf(CCNPS, cilium)).find((o) => o.metadata.name === name), undefined));
+    // Our labels and owner, an annotation we no longer set, and a spec that differs: owned through Update.
+    const old = { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name, labels: current.metadata.labels, ownerReferences: current.metadata.ownerReferences, annotations: { 'segmentation.dev/retired': 'x' } }, spec: { ...current.spec, egressDeny: [{ toCIDR: ['10.9.9.9/32'] }] } };
+    await testApi().request('POST', CCNPS, { query: { fieldManager: FIELD_MANAGER }, body: old });
+    op = newOperator();
+    await op.start();
+    await eventually(async () => {
+      const got = (await objectsOf(CCNPS, cilium)).find((o) => o.metadata.name === name)!;
+      assert.deepEqual(got.spec.egressDeny, current.spec.egressDeny);
+      assert.equal((got.metadata as { annotations?: Record<string, string> }).annotations?.['segmentation.dev/retired'], undefined, 'the field we no longer set is gone');
+      const ours = (got.metadata.managedFields as { manager: string; operation: string }[]).filter((e) => e.manager === FIELD_MANAGER);
+      assert.deepEqual(ours.map((e) => e.operation), ['Apply']);
+    });
+  });
+
   it('a restart writes nothing', async () => {
     await op!.whenIdle();
     await op!.stop();
