@@ -54,19 +54,20 @@ const program = new Command('bench')
   .option('--settle-ms <n>', 'quiet time before counting writes', int, 2000)
   .option('--runtime <kind>', "operator child: 'compiled' (tsc output, as in production) or 'tsx'", 'compiled')
   .option('--operator-node-options <flags>', "node flags for the operator process, space-separated (default: NODE_OPTIONS of manifests/deployment.yaml, what ships; its MALLOC_ARENA_MAX is passed too)")
+  .option('--operator-env <NAME=VALUE...>', 'extra environment for the operator process, over the Deployment\'s (experiments: what ships is what manifests/deployment.yaml sets)')
   .option('--cpu-prof', 'write a V8 CPU profile of every operator process (node --cpu-prof)', false)
   .option('--dataplane-namespaces <n>', 'data-plane bootstrap window: namespaces measured on a real NetworkPolicy engine (needs root; 0 = off)', int, 30)
   .option('--out <dir>', 'results directory', 'bench/results')
   .option('--no-write', 'print the table only; do not write results files');
 
 /**
- * The environment the Deployment gives the operator container (NODE_OPTIONS, MALLOC_ARENA_MAX): the
+ * The environment the Deployment gives the operator container (NODE_OPTIONS, glibc's MALLOC_* tunables): the
  * benchmark measures the shipped configuration.
  */
 function manifestEnv(): Record<string, string> {
   const deployment = parseYaml(readFileSync(resolve('manifests/deployment.yaml'), 'utf8')) as { spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } } };
   const env = deployment.spec.template.spec.containers[0]?.env ?? [];
-  return Object.fromEntries(env.filter((e) => e.value !== undefined && ['NODE_OPTIONS', 'MALLOC_ARENA_MAX'].includes(e.name)).map((e) => [e.name, e.value!]));
+  return Object.fromEntries(env.filter((e) => e.value !== undefined && (e.name === 'NODE_OPTIONS' || e.name.startsWith('MALLOC_'))).map((e) => [e.name, e.value!]));
 }
 
 function log(message: string): void {
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
     cpuProf: boolean;
     runtime: ChildRuntime;
     operatorNodeOptions?: string;
+    operatorEnv?: string[];
     out: string;
     write: boolean;
     dataplaneNamespaces: number;
@@ -133,8 +135,12 @@ async function main(): Promise<void> {
     cpuProf: o.cpuProf,
     runtime: o.runtime,
     operatorNodeOptions: (o.operatorNodeOptions ?? manifestEnv().NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean),
-    operatorEnv: Object.fromEntries(Object.entries(manifestEnv()).filter(([k]) => k !== 'NODE_OPTIONS')),
+    operatorEnv: {
+      ...Object.fromEntries(Object.entries(manifestEnv()).filter(([k]) => k !== 'NODE_OPTIONS')),
+      ...Object.fromEntries((o.operatorEnv ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+    },
   };
+  for (const kv of o.operatorEnv ?? []) if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(kv)) throw new Error(`--operator-env: expected NAME=VALUE, got ${JSON.stringify(kv)}`);
   if (o.runtime !== 'compiled' && o.runtime !== 'tsx') throw new Error("--runtime: 'compiled' or 'tsx'");
   const work = mkdtempSync(join(tmpdir(), 'segmentation-bench-'));
   log(`operator logs and profiles: ${work}`);

@@ -8,7 +8,8 @@ import { listAll, NAMESPACES_PATH } from './api.js';
 import { KubeClient } from './client.js';
 import { ALL_DAEMON_SETS_PATH, ALL_NETWORK_POLICIES_PATH, NODES_PATH } from './cluster-scan.js';
 import { loadKubeConfig } from './config.js';
-import { CRDS_PATH, type CrdWire } from './guardrail-api.js';
+import { isNotFound } from './errors.js';
+import { CRDS_PATH, GUARDRAIL_KINDS, guardrailCollectionPath, type CrdWire, type GuardrailKind } from './guardrail-api.js';
 
 export interface ClusterReader {
   /** Where the objects come from, for messages (the kubeconfig path or `default kubeconfig`). */
@@ -20,6 +21,29 @@ export interface ClusterReader {
   nodes(): Promise<V1Node[]>;
   /** CustomResourceDefinitions (which guardrail APIs are served). */
   crds(): Promise<CrdWire[]>;
+  /** Every guardrail object of the kinds the cluster serves, each with its apiVersion and kind. */
+  guardrails(): Promise<GuardrailWire[]>;
+}
+
+export interface GuardrailWire {
+  apiVersion: string;
+  kind: string;
+  metadata?: { name?: string };
+  [field: string]: unknown;
+}
+
+/**
+ * Whether the API server serves `k`, by discovery (GET /apis/<group>/<version>): a CRD and an aggregated
+ * API (Calico's API server serves projectcalico.org/v3 that way) both show there; 404 when neither does.
+ */
+async function served(client: KubeClient, k: GuardrailKind): Promise<boolean> {
+  try {
+    const list = await client.request<{ resources?: { name: string }[] }>('GET', `/apis/${k.apiVersion}`);
+    return (list.resources ?? []).some((r) => r.name === k.plural);
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
 }
 
 /**
@@ -37,5 +61,14 @@ export function connectCluster(kubeconfigPath: string | undefined): ClusterReade
     daemonSets: () => list<V1DaemonSet>(ALL_DAEMON_SETS_PATH),
     nodes: () => list<V1Node>(NODES_PATH),
     crds: () => list<CrdWire>(CRDS_PATH),
+    guardrails: async () => {
+      const out: GuardrailWire[] = [];
+      for (const k of GUARDRAIL_KINDS) {
+        if (!(await served(client, k))) continue;
+        // List items carry no apiVersion or kind.
+        for (const o of await list<GuardrailWire>(guardrailCollectionPath(k))) out.push({ ...o, apiVersion: k.apiVersion, kind: k.kind });
+      }
+      return out;
+    },
   };
 }

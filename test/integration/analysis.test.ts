@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { ApiException, AppsV1Api, CoreV1Api, NetworkingV1Api, type V1NetworkPolicy } from '@kubernetes/client-node';
+import { KubeClient } from '../../src/kube/client.js';
 import { runCli } from '../unit/analysis/fixtures/run-cli.js';
+import { installGuardrailCrds } from './guardrail-crds.js';
 import { controlPlane, eventually, kubeConfig, uniqueNamespace, type TestNamespace } from './hooks.js';
 
 describe('analysis commands against the control plane (integration)', function () {
@@ -68,6 +70,26 @@ describe('analysis commands against the control plane (integration)', function (
       [`${ns.name}/frontend-internet`, '169.254.169.254/32', [`${ns.name}/frontend`]],
       [`${ns.name}/frontend-internet`, '100.100.100.200/32', [`${ns.name}/frontend`]],
     ]);
+  });
+
+  it('audit reads the guardrail objects the cluster serves (the real Cilium CRD, found by discovery)', async () => {
+    const paths = await installGuardrailCrds(kubeConfig());
+    const ccnps = paths.get('CiliumClusterwideNetworkPolicy')!;
+    const name = `${ns.name}-deny-metadata`;
+    const args = ['audit', '--kubeconfig', kubeconfig, '--namespace', ns.name, '--metadata-cidr', '169.254.169.254/32'];
+    const before = await runCli(args, { realCluster: true });
+    assert.equal(before.exitCode, 2, before.stdout);
+    const ccnp = {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumClusterwideNetworkPolicy',
+      metadata: { name },
+      spec: { endpointSelector: { matchLabels: { 'k8s:io.kubernetes.pod.namespace': ns.name } }, enableDefaultDeny: { egress: false, ingress: false }, egressDeny: [{ toCIDR: ['169.254.169.254/32'] }] },
+    };
+    await new KubeClient(kubeConfig()).request('POST', ccnps, { body: ccnp });
+    cleanups.push(() => new KubeClient(kubeConfig()).request('DELETE', `${ccnps}/${name}`));
+    const after = await runCli(args, { realCluster: true });
+    assert.equal(after.exitCode, 0, after.stdout);
+    assert.match(after.stdout, new RegExp(`blocked by guardrail: CiliumClusterwideNetworkPolicy ${name} egressDeny\\[0\\]`));
   });
 
   it('preflight: no engine (exit 2), an engine installed but not ready (exit 2), AKS node label (exit 0)', async () => {

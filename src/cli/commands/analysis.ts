@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { V1Namespace, V1Pod } from '@kubernetes/client-node';
-import { connectCluster, type ClusterReader } from '../../kube/cluster-reader.js';
+import { connectCluster, type ClusterReader, type GuardrailWire } from '../../kube/cluster-reader.js';
 import { KubeconfigError } from '../../kube/config.js';
 import { KubeApiError } from '../../kube/errors.js';
 import { GUARDRAIL_SCHEMAS, namespaceSchema, networkPolicySchema, podSchema, type GuardrailKind } from '../../analysis/input-schemas.js';
@@ -145,6 +145,14 @@ async function readFiles(options: InputOptions): Promise<AnalysisInputs> {
   return out;
 }
 
+/** Live guardrail objects, checked as files are: one that the analysis cannot read is an error naming it. */
+function liveGuardrails(description: string, objects: GuardrailWire[]): GuardrailObject[] {
+  return objects.flatMap((o, index) => {
+    const schema = Object.hasOwn(GUARDRAIL_SCHEMAS, o.kind) ? GUARDRAIL_SCHEMAS[o.kind as GuardrailKind] : undefined;
+    return schema ? [parseWith<object>(schema, { file: `${description} ${o.kind}/${o.metadata?.name ?? '?'}`, index, value: o }) as GuardrailObject] : [];
+  });
+}
+
 function openCluster(deps: AnalysisDeps, kubeconfig: string | undefined): ClusterReader {
   try {
     return deps.connect(kubeconfig);
@@ -177,6 +185,7 @@ function userFacingReader(reader: ClusterReader): ClusterReader {
     daemonSets: wrap('daemonsets', () => reader.daemonSets()),
     nodes: wrap('nodes', () => reader.nodes()),
     crds: wrap('customresourcedefinitions', () => reader.crds()),
+    guardrails: wrap('guardrail objects', () => reader.guardrails()),
   };
 }
 
@@ -192,10 +201,10 @@ async function loadAnalysisInputs(options: InputOptions, deps: AnalysisDeps): Pr
   let inputs: AnalysisInputs = { policies: [], namespaces: [], pods: [], guardrails: [] };
   if (live) {
     const reader = userFacingReader(openCluster(deps, options.kubeconfig));
-    inputs = { namespaces: await reader.namespaces(), pods: await reader.pods(), policies: await reader.networkPolicies(), guardrails: [] };
+    inputs = { namespaces: await reader.namespaces(), pods: await reader.pods(), policies: await reader.networkPolicies(), guardrails: liveGuardrails(reader.description, await reader.guardrails()) };
   }
   const files = await readFiles(options);
-  inputs = { policies: merge(inputs.policies, files.policies), namespaces: merge(inputs.namespaces, files.namespaces), pods: merge(inputs.pods, files.pods), guardrails: files.guardrails };
+  inputs = { policies: merge(inputs.policies, files.policies), namespaces: merge(inputs.namespaces, files.namespaces), pods: merge(inputs.pods, files.pods), guardrails: merge(inputs.guardrails, files.guardrails, guardrailKeyOf) };
   if ((options.profiles?.length ?? 0) > 0) {
     // Without a backend the profiles render as today (NetworkPolicy only: Auto is NetworkPolicy offline).
     const profiles = await loadProfiles(options.profiles!, options.cluster, options.backend ? { guardrails: { override: options.backend } } : {});

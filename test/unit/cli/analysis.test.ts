@@ -35,6 +35,7 @@ function fakeCluster(overrides: Partial<ClusterReader> = {}): ClusterReader {
     daemonSets: async () => [],
     nodes: async () => [],
     crds: async () => [],
+    guardrails: async () => [],
     ...overrides,
   };
 }

@@ -3,12 +3,13 @@
 // reported as blocked by guardrail instead of exposed; guardrails read from files count the same way.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { InputError } from '../../../src/cli/input.js';
+import type { ClusterReader, GuardrailWire } from '../../../src/kube/cluster-reader.js';
 import { runCli } from '../analysis/fixtures/run-cli.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
@@ -112,6 +113,30 @@ describe('cli: guardrails backends', function () {
       const other = await runCli(['explain', '--from', 'shop/app=web', '--to', '203.0.113.10', '--port', '443', '--namespaces', NAMESPACES, '--policies', REOPENING, '--policies', CCNP]);
       assert.match(other.stdout, /: ALLOWED$/m, 'an allowed flow stays allowed');
       assert.match(other.stdout, /egress from shop\/\{app=web\}: allowed by shop\/team-allow-all egress\[0\] \(all peers\)/);
+    });
+
+    it('audit --live counts the guardrail objects the cluster serves; one the analysis cannot read is a one-line error naming it', async () => {
+      const ccnp = parseAllDocuments(readFileSync(CCNP, 'utf8'))[0]!.toJSON() as GuardrailWire;
+      const cluster = (guardrails: GuardrailWire[]): ClusterReader => ({
+        description: 'test-cluster',
+        namespaces: async () => [{ metadata: { name: 'shop' } }],
+        pods: async () => [{ metadata: { namespace: 'shop', name: 'web', labels: { app: 'web' } }, spec: { containers: [] }, status: { podIP: '10.1.0.7' } }],
+        networkPolicies: async () => [parseAllDocuments(readFileSync(REOPENING, 'utf8'))[0]!.toJSON()],
+        daemonSets: async () => [],
+        nodes: async () => [],
+        crds: async () => [],
+        guardrails: async () => guardrails,
+      });
+      const args = ['audit', '--live', '--metadata-cidr', '169.254.169.254/32'];
+      const exposed = await runCli(args, { cluster: cluster([]) });
+      assert.equal(exposed.exitCode, 2, exposed.stdout);
+      const blocked = await runCli(args, { cluster: cluster([ccnp]) });
+      assert.equal(blocked.exitCode, 0, blocked.stdout);
+      assert.match(blocked.stdout, /blocked by guardrail: CiliumClusterwideNetworkPolicy platform-deny-metadata egressDeny\[0\]/);
+      const bad = await runCli(args, { cluster: cluster([{ ...ccnp, metadata: { name: 'broken' }, spec: { egressDeny: 'all' } }]) });
+      assert.ok(bad.error instanceof InputError, String(bad.error));
+      assert.match(bad.error.message, /^test-cluster CiliumClusterwideNetworkPolicy\/broken#0: spec/);
+      assert.doesNotMatch(bad.error.message, /\n/);
     });
 
     it('audit counts guardrails read from files too', async () => {

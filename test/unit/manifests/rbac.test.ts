@@ -125,6 +125,7 @@ const KNOWN_CALL_SITES: Record<string, string> = {
   'src/kube/api.ts GET': '2 networkpolicies get + listAll: paginated lists of namespaces, networkpolicies, segmentationprofiles, endpointslices in default (informers) and of all networkpolicies, apps daemonsets, nodes (cluster scan)',
   'src/kube/api.ts PATCH': '3 networkpolicies patch (apply, managedFields) + segmentationprofiles/status patch',
   'src/kube/api.ts POST': '1 networkpolicies create',
+  'src/kube/cluster-reader.ts GET': '1 API discovery of the guardrail groups (GET /apis/<group>/<version>): the CLI only (explain, matrix, audit with the user\'s credentials), never the operator',
   'src/kube/events.ts POST': '1 events.k8s.io events create',
   'src/kube/guardrail-api.ts DELETE': '1 guardrail kinds delete (cilium.io ciliumclusterwidenetworkpolicies, policy.networking.k8s.io clusternetworkpolicies, projectcalico.org tiers and globalnetworkpolicies)',
   'src/kube/guardrail-api.ts GET': '1 guardrail kinds get (on a name clash, and before converting managedFields); their lists and the customresourcedefinitions list go through listAll in api.ts',
