@@ -74,7 +74,7 @@ describe('analysis commands against the control plane (integration)', function (
 
   it('audit reads the guardrail objects the cluster serves (the real Cilium CRD, found by discovery)', async () => {
     const paths = await installGuardrailCrds(kubeConfig());
-    const ccnps = paths.get('CiliumClusterwideNetworkPolicy')!;
+    const ccnps = paths.get('cilium.io/v2/CiliumClusterwideNetworkPolicy')!;
     const name = `${ns.name}-deny-metadata`;
     const args = ['audit', '--kubeconfig', kubeconfig, '--namespace', ns.name, '--metadata-cidr', '169.254.169.254/32'];
     const before = await runCli(args, { realCluster: true });
