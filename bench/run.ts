@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
+import { entrypointNodeFlags } from '../test/unit/manifests/dockerfile.js';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -53,7 +54,7 @@ const program = new Command('bench')
   .option('--log-level <level>', "operator log level (its logs go to a file; 'info' is the operator's default)", 'info')
   .option('--settle-ms <n>', 'quiet time before counting writes', int, 2000)
   .option('--runtime <kind>', "operator child: 'compiled' (tsc output, as in production) or 'tsx'", 'compiled')
-  .option('--operator-node-options <flags>', "node flags for the operator process, space-separated (default: NODE_OPTIONS of manifests/deployment.yaml, what ships; its MALLOC_ARENA_MAX is passed too)")
+  .option('--operator-node-options <flags>', "node flags for the operator process, space-separated (default: what ships: the Dockerfile ENTRYPOINT's node flags and the Deployment's NODE_OPTIONS; the Deployment's MALLOC_* variables are passed too)")
   .option('--operator-env <NAME=VALUE...>', 'extra environment for the operator process, over the Deployment\'s (experiments: what ships is what manifests/deployment.yaml sets)')
   .option('--cpu-prof', 'write a V8 CPU profile of every operator process (node --cpu-prof)', false)
   .option('--dataplane-namespaces <n>', 'data-plane bootstrap window: namespaces measured on a real NetworkPolicy engine (needs root; 0 = off)', int, 30)
@@ -68,6 +69,11 @@ function manifestEnv(): Record<string, string> {
   const deployment = parseYaml(readFileSync(resolve('manifests/deployment.yaml'), 'utf8')) as { spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } } };
   const env = deployment.spec.template.spec.containers[0]?.env ?? [];
   return Object.fromEntries(env.filter((e) => e.value !== undefined && (e.name === 'NODE_OPTIONS' || e.name.startsWith('MALLOC_'))).map((e) => [e.name, e.value!]));
+}
+
+/** The node flags of the image's ENTRYPOINT (V8 flags node refuses in NODE_OPTIONS live there). */
+function imageNodeFlags(): string[] {
+  return entrypointNodeFlags(readFileSync(resolve('Dockerfile'), 'utf8'));
 }
 
 function log(message: string): void {
@@ -134,7 +140,7 @@ async function main(): Promise<void> {
     settleMs: o.settleMs,
     cpuProf: o.cpuProf,
     runtime: o.runtime,
-    operatorNodeOptions: (o.operatorNodeOptions ?? manifestEnv().NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean),
+    operatorNodeOptions: o.operatorNodeOptions !== undefined ? o.operatorNodeOptions.split(/\s+/).filter(Boolean) : [...imageNodeFlags(), ...(manifestEnv().NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean)],
     operatorEnv: {
       ...Object.fromEntries(Object.entries(manifestEnv()).filter(([k]) => k !== 'NODE_OPTIONS')),
       ...Object.fromEntries((o.operatorEnv ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),

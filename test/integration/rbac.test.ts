@@ -14,6 +14,7 @@ import { segmentationProfileSchema } from '../../src/api/profile.js';
 import { render } from '../../src/compile/render.js';
 import { freePorts } from '../../src/devcluster/controlplane.js';
 import { Api, ApiError, adminApi, applyAll } from '../unit/manifests/apply.js';
+import { entrypointNodeFlags } from '../unit/manifests/dockerfile.js';
 import { EXAMPLES_DIR, MANIFESTS_DIR, OPERATOR_NAME, OPERATOR_NAMESPACE, REPO_ROOT, loadKustomization, type K8sObject } from '../unit/manifests/load.js';
 import { expandArgs, operatorContainer } from '../unit/manifests/operator-pod.js';
 import { allows, grantUsedBy, grantedPermissions, grantsFor, requestAttributes, type RequestAttributes } from '../unit/manifests/rbac.js';
@@ -245,7 +246,9 @@ describe('least privilege: the operator as its own ServiceAccount', function () 
       const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'KUBECONFIG' && k !== 'NODE_OPTIONS' && !k.startsWith('SEGMENTATION_')));
       // The container's own environment (plain values; the downward API ones resolved as the kubelet would).
       const containerEnv = Object.fromEntries((operatorContainer(loadKustomization(MANIFESTS_DIR)).env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
-      child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', '--kubeconfig', kubeconfig, ...args], {
+      // Node started as the image starts it: the ENTRYPOINT's node flags, then the container's environment.
+      const nodeFlags = entrypointNodeFlags(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'));
+      child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/cli/main.ts', 'run', '--kubeconfig', kubeconfig, ...args], {
         cwd: REPO_ROOT,
         env: { ...env, ...containerEnv, POD_NAME: podName, POD_NAMESPACE: OPERATOR_NAMESPACE },
         stdio: ['ignore', 'pipe', 'pipe'],

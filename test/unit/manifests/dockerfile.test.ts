@@ -63,7 +63,7 @@ describe('Dockerfile', () => {
   it('has an exec-form ENTRYPOINT running the compiled operator, which the Deployment does not override', () => {
     const entry = runtime.instructions.filter((i) => i.keyword === 'ENTRYPOINT');
     assert.equal(entry.length, 1);
-    assert.deepEqual(JSON.parse(entry[0]!.args), ['node', 'dist/cli/main.js', 'run']);
+    assert.deepEqual(JSON.parse(entry[0]!.args), ['node', '--optimize-for-size', 'dist/cli/main.js', 'run']);
     assert.ok(!runtime.instructions.some((i) => i.keyword === 'CMD'));
     assert.equal(operatorContainer(loadKustomization(MANIFESTS_DIR)).command, undefined);
   });

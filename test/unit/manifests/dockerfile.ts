@@ -103,3 +103,16 @@ export function isIgnored(patterns: IgnorePattern[], path: string): boolean {
   for (const p of patterns) if (candidates.some((c) => p.re.test(c))) ignored = !p.negate;
   return ignored;
 }
+
+/** The node flags of the runtime stage's exec-form ENTRYPOINT (`["node", <flags>, <script>, ...]`): how the image starts node. */
+export function entrypointNodeFlags(text: string): string[] {
+  const entry = parseDockerfile(text).stages.at(-1)?.instructions.find((i) => i.keyword === 'ENTRYPOINT');
+  const words = entry ? (JSON.parse(entry.args) as string[]) : [];
+  if (words[0] !== 'node') return [];
+  const flags: string[] = [];
+  for (const w of words.slice(1)) {
+    if (!w.startsWith('-')) break;
+    flags.push(w);
+  }
+  return flags;
+}
