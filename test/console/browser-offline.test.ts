@@ -64,6 +64,32 @@ describe('console in Chromium, offline (escaping, explain by URL)', function () 
     assert.equal(await page.locator('#problems').count(), 0, 'a warning is not a problem');
   });
 
+  it('text, port and list fields write what is typed into the profile (digits are a port number, a name stays a name)', async () => {
+    await page.goto(`${c.url}#/profile?new=typed`);
+    const exclude = page.locator('[data-path="spec.excludeNamespaces"]');
+    await exclude.fill('sandbox-*, legacy');
+    await page.locator('#add-rule').click();
+    await page.locator('[data-path="spec.allow[0].name"]').fill('to-db');
+    await page.locator('#spec-allow-0-ports-all').uncheck();
+    const port = page.locator('[data-path="spec.allow[0].ports[0].port"]');
+    await port.fill('5432');
+    const yaml = async () => {
+      await page.locator('#tab-yaml').click();
+      const text = await page.locator('#yaml-editor').inputValue();
+      await page.getByRole('tab', { name: 'Form' }).click();
+      return text;
+    };
+    const first = await yaml();
+    assert.match(first, /excludeNamespaces:\s*\n\s*- sandbox-\*\s*\n\s*- legacy\n/);
+    assert.match(first, /name: to-db/);
+    assert.match(first, /port: 5432\n/);
+    await port.fill(' https ');
+    assert.match(await yaml(), /port: https\n/);
+    assert.equal(await exclude.inputValue(), 'sandbox-*, legacy', 'the list keeps the text as typed');
+    await exclude.fill('');
+    assert.doesNotMatch(await yaml(), /excludeNamespaces/, 'an empty list omits the field');
+  });
+
   it('edits the profile in the YAML tab and the form follows', async () => {
     await page.goto(`${c.url}#/profile?new=from-yaml`);
     await page.locator('#tab-yaml').click();

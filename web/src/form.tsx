@@ -79,48 +79,54 @@ function useText(valueText: string): [string, (typed: string, resulting: string)
   ];
 }
 
-export function TextField(props: { ctx: FormCtx; path: Path; label: string; hint?: string; readOnly?: boolean; optional?: boolean; testId?: string }) {
+/**
+ * A text input bound to a path: `format` shows the value, `parse` turns what was typed into the value
+ * (undefined omits the field). What the user typed stays as typed while it means the same value.
+ */
+function BoundText(props: {
+  ctx: FormCtx;
+  path: Path;
+  label: string;
+  hint?: string | undefined;
+  placeholder?: string | undefined;
+  readOnly?: boolean | undefined;
+  short?: boolean;
+  trim?: boolean;
+  format: (value: unknown) => string;
+  parse: (text: string) => unknown;
+}) {
   const id = useId();
-  const value = getAt(props.ctx.doc, props.path);
-  const [text, setText] = useText(value === undefined ? '' : String(value));
+  const [text, setText] = useText(props.format(getAt(props.ctx.doc, props.path)));
   return (
     <Field id={id} label={props.label} hint={props.hint} messages={messagesFor(props.ctx.issues, props.path)} warn={{ ctx: props.ctx, path: props.path }}>
       <input
         id={id}
+        class={props.short ? 'short' : undefined}
         data-path={pathKey(props.path)}
         value={text}
+        placeholder={props.placeholder}
         readOnly={props.readOnly}
         onInput={(e) => {
-          const t = (e.target as HTMLInputElement).value;
-          setText(t, t);
-          props.ctx.set(props.path, t === '' && props.optional ? undefined : t);
+          const raw = (e.target as HTMLInputElement).value;
+          const t = props.trim ? raw.trim() : raw;
+          const next = props.parse(t);
+          setText(t, props.format(next));
+          props.ctx.set(props.path, next);
         }}
       />
     </Field>
   );
 }
 
+const plainText = (value: unknown): string => (value === undefined ? '' : String(value));
+
+export function TextField(props: { ctx: FormCtx; path: Path; label: string; hint?: string; readOnly?: boolean; optional?: boolean }) {
+  return <BoundText {...props} format={plainText} parse={(t) => (t === '' && props.optional ? undefined : t)} />;
+}
+
 /** A port: a number when it is digits, a name otherwise, omitted when empty. */
 export function PortField(props: { ctx: FormCtx; path: Path; label: string }) {
-  const id = useId();
-  const value = getAt(props.ctx.doc, props.path);
-  const [text, setText] = useText(value === undefined ? '' : String(value));
-  return (
-    <Field id={id} label={props.label} messages={messagesFor(props.ctx.issues, props.path)} warn={{ ctx: props.ctx, path: props.path }}>
-      <input
-        id={id}
-        class="short"
-        data-path={pathKey(props.path)}
-        value={text}
-        onInput={(e) => {
-          const t = (e.target as HTMLInputElement).value.trim();
-          const next = t === '' ? undefined : /^\d+$/.test(t) ? Number(t) : t;
-          setText(t, next === undefined ? '' : String(next));
-          props.ctx.set(props.path, next);
-        }}
-      />
-    </Field>
-  );
+  return <BoundText {...props} short trim format={plainText} parse={(t) => (t === '' ? undefined : /^\d+$/.test(t) ? Number(t) : t)} />;
 }
 
 export function CheckField(props: { ctx: FormCtx; path: Path; label: string; fallback: boolean }) {
@@ -193,22 +199,5 @@ export function SelectorField(props: { ctx: FormCtx; path: Path; label: string; 
 
 /** A comma-separated list of strings (CIDRs, globs); empty omits the field. */
 export function ListField(props: { ctx: FormCtx; path: Path; label: string; hint?: string; placeholder?: string }) {
-  const id = useId();
-  const value = getAt(props.ctx.doc, props.path) as string[] | undefined;
-  const [text, setText] = useText(listToText(value));
-  return (
-    <Field id={id} label={props.label} hint={props.hint} messages={messagesFor(props.ctx.issues, props.path)} warn={{ ctx: props.ctx, path: props.path }}>
-      <input
-        id={id}
-        data-path={pathKey(props.path)}
-        value={text}
-        placeholder={props.placeholder}
-        onInput={(e) => {
-          const t = (e.target as HTMLInputElement).value;
-          setText(t, listToText(textToList(t)));
-          props.ctx.set(props.path, textToList(t));
-        }}
-      />
-    </Field>
-  );
+  return <BoundText {...props} format={(v) => listToText(v as string[] | undefined)} parse={textToList} />;
 }
