@@ -101,11 +101,16 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /** Every problem zod found, one line each, prefixed with the document's position. */
 export function describeZodIssues(doc: Pick<SourceDocument, 'file' | 'index'>, error: z.ZodError): string[] {
+  return zodIssueLines(describeSource(doc), error);
+}
+
+/** Every problem zod found, one line each, prefixed with `where` (a document's position, a live object's name). */
+export function zodIssueLines(where: string, error: z.ZodError): string[] {
   return error.issues.flatMap((issue) =>
     // Name each unknown field by its full path, as kubectl's strict field validation does.
     issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => `${describeSource(doc)}: ${formatPath([...issue.path, key])}: unknown field`)
-      : [`${describeSource(doc)}: ${formatPath(issue.path)}: ${issueMessage(issue)}`],
+      ? issue.keys.map((key) => `${where}: ${formatPath([...issue.path, key])}: unknown field`)
+      : [`${where}: ${formatPath(issue.path)}: ${issueMessage(issue)}`],
   );
 }
 

@@ -8,7 +8,7 @@ import { listAll, NAMESPACES_PATH } from './api.js';
 import { KubeClient } from './client.js';
 import { ALL_DAEMON_SETS_PATH, ALL_NETWORK_POLICIES_PATH, NODES_PATH } from './cluster-scan.js';
 import { loadKubeConfig } from './config.js';
-import { isNotFound } from './errors.js';
+import { isNotFound, KubeApiError } from './errors.js';
 import { CRDS_PATH, GUARDRAIL_KINDS, guardrailCollectionPath, type CrdWire, type GuardrailKind } from './guardrail-api.js';
 
 export interface ClusterReader {
@@ -23,6 +23,17 @@ export interface ClusterReader {
   crds(): Promise<CrdWire[]>;
   /** Every guardrail object of the kinds the cluster serves, each with its apiVersion and kind. */
   guardrails(): Promise<GuardrailWire[]>;
+}
+
+/** Reading one guardrail kind failed (discovery or list): names the kind; the API error is the cause. */
+export class GuardrailReadError extends Error {
+  constructor(
+    readonly guardrailKind: GuardrailKind,
+    cause: unknown,
+  ) {
+    const reason = cause instanceof KubeApiError ? `HTTP ${cause.statusCode} ${cause.reason}` : (cause instanceof Error ? cause.message : String(cause)).split('\n')[0];
+    super(`${guardrailKind.plural}.${guardrailKind.apiVersion.split('/')[0]} (${guardrailKind.apiVersion}): ${reason}`, { cause });
+  }
 }
 
 export interface GuardrailWire {
@@ -64,9 +75,13 @@ export function connectCluster(kubeconfigPath: string | undefined): ClusterReade
     guardrails: async () => {
       const out: GuardrailWire[] = [];
       for (const k of GUARDRAIL_KINDS) {
-        if (!(await served(client, k))) continue;
-        // List items carry no apiVersion or kind.
-        for (const o of await list<GuardrailWire>(guardrailCollectionPath(k))) out.push({ ...o, apiVersion: k.apiVersion, kind: k.kind });
+        try {
+          if (!(await served(client, k))) continue;
+          // List items carry no apiVersion or kind.
+          for (const o of await list<GuardrailWire>(guardrailCollectionPath(k))) out.push({ ...o, apiVersion: k.apiVersion, kind: k.kind });
+        } catch (err) {
+          throw new GuardrailReadError(k, err);
+        }
       }
       return out;
     },

@@ -88,6 +88,15 @@ export function expectedNames(profile: string, spec: SegmentationProfileInput['s
     .sort();
 }
 
+/**
+ * A profile for namespaces labelled `sel=on` with a Cilium guardrail. Egress is left open: with the
+ * NetworkPolicy backend the metadata block is then a policy of its own (seg.<profile>.deny-metadata),
+ * and with a cluster-scoped one there is none.
+ */
+export function ciliumGuardrailSpec(sel: string, extra: Partial<SegmentationProfileInput['spec']> = {}): SegmentationProfileInput['spec'] {
+  return { namespaceSelector: { matchLabels: { [sel]: 'on' } }, defaultDeny: { ingress: true, egress: false }, guardrails: { backend: 'Cilium' }, ...extra };
+}
+
 export function newOperator(extra: Partial<OperatorOptions> = {}): Operator {
   return new Operator({
     kubeConfig: kubeConfig(),

@@ -10,7 +10,7 @@ import type { Operator } from '../../src/controller/operator.js';
 import type { SegmentationProfileInput } from '../../src/api/profile.js';
 import { installGuardrailCrds } from './guardrail-crds.js';
 import { eventually, kubeConfig } from './hooks.js';
-import { applyProfile, createNamespace, ensureCrd, getProfile, newOperator, policyNames, runCleanups, testApi, uid } from './operator-fixtures.js';
+import { applyProfile, ciliumGuardrailSpec, createNamespace, ensureCrd, getProfile, newOperator, policyNames, runCleanups, testApi, uid } from './operator-fixtures.js';
 
 const CCNPS = '/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies';
 
@@ -19,12 +19,7 @@ describe('operator: an explicit guardrail backend the engine cannot enforce (int
   const run = uid();
   const sel = `gre-${run}`;
   const profile = `gre-${run}`;
-  const spec = (extra: Partial<SegmentationProfileInput['spec']> = {}): SegmentationProfileInput['spec'] => ({
-    namespaceSelector: { matchLabels: { [sel]: 'on' } },
-    defaultDeny: { ingress: true, egress: false },
-    guardrails: { backend: 'Cilium' },
-    ...extra,
-  });
+  const spec = (extra: Partial<SegmentationProfileInput['spec']> = {}) => ciliumGuardrailSpec(sel, extra);
   let op: Operator | undefined;
   let ns: string;
   let engineNs: string;

@@ -12,7 +12,7 @@ import { GUARDRAIL_RESOURCES } from '../../src/compile/guardrails/index.js';
 import { removeGuardrailCrd, reinstallGuardrailCrd, installGuardrailCrds } from './guardrail-crds.js';
 import { eventually, kubeConfig } from './hooks.js';
 import { watchStream } from '../../src/kube/watch.js';
-import { applyProfile, POLICIES, createNamespace, deleteProfile, ensureCrd, expectedNames, getProfile, newOperator, policyNames, runCleanups, testApi, uid } from './operator-fixtures.js';
+import { applyProfile, ciliumGuardrailSpec, POLICIES, createNamespace, deleteProfile, ensureCrd, expectedNames, getProfile, newOperator, policyNames, runCleanups, testApi, uid } from './operator-fixtures.js';
 
 const CCNPS = '/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies';
 const CNPS = '/apis/policy.networking.k8s.io/v1alpha2/clusternetworkpolicies';
@@ -59,14 +59,7 @@ describe('operator: cluster-scoped guardrails (issue 13)', function () {
   const cilium = `gr-cilium-${run}`;
   const clash = `gr-clash-${run}`;
   const cnp = `gr-cnp-${run}`;
-  const spec = (extra: Partial<SegmentationProfileInput['spec']> = {}): SegmentationProfileInput['spec'] => ({
-    namespaceSelector: { matchLabels: { [sel]: 'on' } },
-    // Egress left open: the metadata block is then a policy of its own (seg.<profile>.deny-metadata) with the
-    // NetworkPolicy backend, and none with a cluster-scoped one.
-    defaultDeny: { ingress: true, egress: false },
-    guardrails: { backend: 'Cilium' },
-    ...extra,
-  });
+  const spec = (extra: Partial<SegmentationProfileInput['spec']> = {}) => ciliumGuardrailSpec(sel, extra);
   let op: Operator | undefined;
   let ns: string;
 

@@ -3,13 +3,14 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { V1Namespace, V1Pod } from '@kubernetes/client-node';
-import { connectCluster, type ClusterReader, type GuardrailWire } from '../../kube/cluster-reader.js';
+import type { z } from 'zod';
+import { connectCluster, GuardrailReadError, type ClusterReader, type GuardrailWire } from '../../kube/cluster-reader.js';
 import { KubeconfigError } from '../../kube/config.js';
 import { KubeApiError } from '../../kube/errors.js';
 import { GUARDRAIL_SCHEMAS, namespaceSchema, networkPolicySchema, podSchema, type GuardrailKind } from '../../analysis/input-schemas.js';
 import type { PolicyObject } from '../../api/networkpolicy.js';
 import { namespaceInfo } from '../../compile/select.js';
-import { collect, describeSource, InputError, parseWith, readDocuments, type SourceDocument } from '../input.js';
+import { collect, describeSource, InputError, parseWith, readDocuments, zodIssueLines, type SourceDocument } from '../input.js';
 import { stdoutWriter, type Writer } from '../output.js';
 import { CLUSTER_OPTION_HELP } from '../cluster-facts.js';
 import { loadProfiles } from '../profiles.js';
@@ -74,6 +75,8 @@ export interface InputOptions {
   cluster?: string[];
   kubeconfig?: string;
   live?: boolean;
+  /** false (--no-live-guardrails): the live cluster's guardrail objects are not read. */
+  liveGuardrails?: boolean;
   /** Render --profiles for this guardrails backend (explain, matrix, audit; see docs/guardrails.md). */
   backend?: GuardrailBackend;
 }
@@ -97,8 +100,9 @@ function addInputOptions(cmd: Command): Command {
     .option('--pods <file>', 'Pods, e.g. `kubectl get pods -A -o yaml` (repeatable)', collect)
     .option('--profiles <file>', 'SegmentationProfiles: add the policies `segmentation render` would emit for the namespaces (repeatable)', collect)
     .option('--cluster <file>', CLUSTER_OPTION_HELP, collect)
-    .option('--kubeconfig <path>', 'read namespaces, pods and NetworkPolicies from this cluster (files add to / override them)')
-    .option('--live', 'read from the cluster of the default kubeconfig (KUBECONFIG, ~/.kube/config, in-cluster)');
+    .option('--kubeconfig <path>', 'read namespaces, pods, NetworkPolicies and the guardrail objects it serves from this cluster (files add to / override them)')
+    .option('--live', 'read from the cluster of the default kubeconfig (KUBECONFIG, ~/.kube/config, in-cluster)')
+    .option('--no-live-guardrails', "with --kubeconfig/--live: leave the cluster's guardrail objects out (files still count)");
 }
 
 const KINDS = { NetworkPolicy: 'policies', Namespace: 'namespaces', Pod: 'pods' } as const;
@@ -145,11 +149,19 @@ async function readFiles(options: InputOptions): Promise<AnalysisInputs> {
   return out;
 }
 
-/** Live guardrail objects, checked as files are: one that the analysis cannot read is an error naming it. */
-function liveGuardrails(description: string, objects: GuardrailWire[]): GuardrailObject[] {
-  return objects.flatMap((o, index) => {
+/**
+ * Live guardrail objects, checked as files are, except those a file replaces (same kind and name): one the
+ * analysis cannot evaluate is a one-line error naming it and the way out.
+ */
+function liveGuardrails(description: string, objects: GuardrailWire[], replaced: ReadonlySet<string>): GuardrailObject[] {
+  return objects.flatMap((o) => {
     const schema = Object.hasOwn(GUARDRAIL_SCHEMAS, o.kind) ? GUARDRAIL_SCHEMAS[o.kind as GuardrailKind] : undefined;
-    return schema ? [parseWith<object>(schema, { file: `${description} ${o.kind}/${o.metadata?.name ?? '?'}`, index, value: o }) as GuardrailObject] : [];
+    if (!schema || replaced.has(guardrailKeyOf(o))) return [];
+    const result = (schema as z.ZodType<object>).safeParse(o);
+    if (result.success) return [result.data as GuardrailObject];
+    const lines = zodIssueLines(`${description}: ${o.kind}/${o.metadata?.name ?? '?'}`, result.error);
+    const more = lines.length > 1 ? ` (and ${lines.length - 1} more problem(s))` : '';
+    throw new InputError(`${lines[0]}${more}; pass your own version of it with --policies, or --no-live-guardrails to leave the cluster's guardrail objects out`);
   });
 }
 
@@ -185,7 +197,14 @@ function userFacingReader(reader: ClusterReader): ClusterReader {
     daemonSets: wrap('daemonsets', () => reader.daemonSets()),
     nodes: wrap('nodes', () => reader.nodes()),
     crds: wrap('customresourcedefinitions', () => reader.crds()),
-    guardrails: wrap('guardrail objects', () => reader.guardrails()),
+    guardrails: async () => {
+      try {
+        return await reader.guardrails();
+      } catch (err) {
+        const reason = err instanceof GuardrailReadError ? err.message : err instanceof Error ? err.message.split('\n')[0] : String(err);
+        throw new InputError(`${reader.description}: cannot read guardrail objects: ${reason}; --no-live-guardrails leaves them out`, { cause: err });
+      }
+    },
   };
 }
 
@@ -199,11 +218,12 @@ async function loadAnalysisInputs(options: InputOptions, deps: AnalysisDeps): Pr
   if (options.backend && (options.profiles?.length ?? 0) === 0) throw new InputError('--backend: says which backend --profiles render for; pass --profiles too');
   if (!anyFile && !live) throw new InputError('no input: pass --policies/--namespaces/--pods files, --profiles, or --kubeconfig/--live');
   let inputs: AnalysisInputs = { policies: [], namespaces: [], pods: [], guardrails: [] };
-  if (live) {
-    const reader = userFacingReader(openCluster(deps, options.kubeconfig));
-    inputs = { namespaces: await reader.namespaces(), pods: await reader.pods(), policies: await reader.networkPolicies(), guardrails: liveGuardrails(reader.description, await reader.guardrails()) };
-  }
+  const reader = live ? userFacingReader(openCluster(deps, options.kubeconfig)) : undefined;
+  if (reader) inputs = { namespaces: await reader.namespaces(), pods: await reader.pods(), policies: await reader.networkPolicies(), guardrails: [] };
   const files = await readFiles(options);
+  if (reader && options.liveGuardrails !== false) {
+    inputs.guardrails = liveGuardrails(reader.description, await reader.guardrails(), new Set(files.guardrails.map(guardrailKeyOf)));
+  }
   inputs = { policies: merge(inputs.policies, files.policies), namespaces: merge(inputs.namespaces, files.namespaces), pods: merge(inputs.pods, files.pods), guardrails: merge(inputs.guardrails, files.guardrails, guardrailKeyOf) };
   if ((options.profiles?.length ?? 0) > 0) {
     // Without a backend the profiles render as today (NetworkPolicy only: Auto is NetworkPolicy offline).

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { InputError } from '../../../src/cli/input.js';
-import type { ClusterReader, GuardrailWire } from '../../../src/kube/cluster-reader.js';
+import { GuardrailReadError, type ClusterReader, type GuardrailWire } from '../../../src/kube/cluster-reader.js';
+import { KubeApiError } from '../../../src/kube/errors.js';
+import { GUARDRAIL_KINDS } from '../../../src/kube/guardrail-api.js';
 import { runCli } from '../analysis/fixtures/run-cli.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
@@ -133,10 +135,38 @@ describe('cli: guardrails backends', function () {
       const blocked = await runCli(args, { cluster: cluster([ccnp]) });
       assert.equal(blocked.exitCode, 0, blocked.stdout);
       assert.match(blocked.stdout, /blocked by guardrail: CiliumClusterwideNetworkPolicy platform-deny-metadata egressDeny\[0\]/);
-      const bad = await runCli(args, { cluster: cluster([{ ...ccnp, metadata: { name: 'broken' }, spec: { egressDeny: 'all' } }]) });
+      // A CCNP with allow rules (common on Cilium clusters) cannot be evaluated: one line naming it and the ways out.
+      const allowing = { ...ccnp, metadata: { name: 'allow-dns' }, spec: { ...(ccnp.spec as object), egress: [{ toEndpoints: [{}] }] } };
+      const bad = await runCli(args, { cluster: cluster([ccnp, allowing]) });
       assert.ok(bad.error instanceof InputError, String(bad.error));
-      assert.match(bad.error.message, /^test-cluster CiliumClusterwideNetworkPolicy\/broken#0: spec/);
+      assert.match(bad.error.message, /^test-cluster: CiliumClusterwideNetworkPolicy\/allow-dns: spec\.egress: .*--no-live-guardrails/);
       assert.doesNotMatch(bad.error.message, /\n/);
+      // Leaving the cluster's guardrails out, or replacing that object with a file, gets an answer.
+      const without = await runCli([...args, '--no-live-guardrails'], { cluster: cluster([ccnp, allowing]) });
+      assert.equal(without.exitCode, 2, without.stdout);
+      const replacement = file('allow-dns.yaml', 'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: allow-dns}\nspec:\n  endpointSelector: {}\n  enableDefaultDeny: {egress: false, ingress: false}\n  egressDeny: [{toCIDR: [192.0.2.1/32]}]\n');
+      const replaced = await runCli([...args, '--policies', replacement], { cluster: cluster([ccnp, allowing]) });
+      assert.equal(replaced.error, undefined, replaced.error?.message);
+      assert.equal(replaced.exitCode, 0, replaced.stdout);
+    });
+
+    it('--live: a guardrail kind that cannot be read (403 for a view-only user) is one line naming the kind and --no-live-guardrails', async () => {
+      const forbidden = new GuardrailReadError(GUARDRAIL_KINDS[0]!, new KubeApiError(403, 'Forbidden', 'cannot list', 'GET', '/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies'));
+      const cluster: ClusterReader = {
+        description: 'test-cluster',
+        namespaces: async () => [{ metadata: { name: 'shop' } }],
+        pods: async () => [],
+        networkPolicies: async () => [],
+        daemonSets: async () => [],
+        nodes: async () => [],
+        crds: async () => [],
+        guardrails: async () => Promise.reject(forbidden),
+      };
+      const run = await runCli(['audit', '--live'], { cluster });
+      assert.ok(run.error instanceof InputError, String(run.error));
+      assert.equal(run.error.message, 'test-cluster: cannot read guardrail objects: ciliumclusterwidenetworkpolicies.cilium.io (cilium.io/v2): HTTP 403 Forbidden; --no-live-guardrails leaves them out');
+      const without = await runCli(['audit', '--live', '--no-live-guardrails'], { cluster });
+      assert.equal(without.error, undefined, without.error?.message);
     });
 
     it('audit counts guardrails read from files too', async () => {
