@@ -40,6 +40,6 @@ USER 65532:65532
 EXPOSE 8080 8081
 # Exec form: node is PID 1 and receives SIGTERM directly (the operator drains and releases its lease).
 # --optimize-for-size (V8 gives heap pages back; node refuses it in NODE_OPTIONS, so it is here): peak RSS
-# 140-143 MB at 10,000 namespaces instead of 153-158 MB, for up to a third less throughput at full load
+# 140-143 MB at 10,000 namespaces instead of 158-167 MB, for a slower operator under full load
 # (docs/benchmark.md). The heap cap and the rest are the Deployment's NODE_OPTIONS.
 ENTRYPOINT ["node", "--optimize-for-size", "dist/cli/main.js", "run"]

@@ -14,6 +14,11 @@ export const PURPOSE_LABEL = 'segmentation.dev/purpose';
 export const RULE_LABEL = 'segmentation.dev/rule';
 /** What a generated object does, in a sentence (`kubectl describe` shows it). */
 export const DESCRIPTION_ANNOTATION = 'segmentation.dev/description';
+/**
+ * On the operator's guardrail objects: a hash of what it rendered. Their drift check looks only at the
+ * fields we set (CRDs default more), so a changed rendering is how a field we no longer set gets removed.
+ */
+export const RENDERED_HASH_ANNOTATION = 'segmentation.dev/rendered-hash';
 /** A namespace labelled `segmentation.dev/ignore=true` is never targeted by any profile. */
 export const IGNORE_LABEL = 'segmentation.dev/ignore';
 /** Set by the API server on every namespace; the only reliable way to select a namespace by name. */

@@ -2,10 +2,11 @@
 // shared Tier) against the objects of ours observed in the caches -> create / apply / delete / frozen.
 // Ownership is the label vocabulary plus our field manager: an object without them is never written or
 // deleted (a create that finds the name taken reports a Conflict instead).
+import { createHash } from 'node:crypto';
 import { API_VERSION, KIND } from '../api/profile.js';
 import { calicoTier } from '../compile/guardrails/calico.js';
 import type { GuardrailObject } from '../compile/guardrails/index.js';
-import { FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PROFILE_LABEL, PURPOSE_LABEL } from '../compile/labels.js';
+import { FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PROFILE_LABEL, PURPOSE_LABEL, RENDERED_HASH_ANNOTATION } from '../compile/labels.js';
 import type { DesiredGuardrail, ObservedGuardrail } from '../kube/guardrail-api.js';
 import type { OwnerReference } from '../kube/types.js';
 import type { ProfileView } from './plan.js';
@@ -31,8 +32,11 @@ function owner(profile: Pick<ProfileView, 'name' | 'uid'>, controller: boolean):
   return { apiVersion: API_VERSION, kind: KIND, name: profile.name, uid: profile.uid, controller, blockOwnerDeletion: false };
 }
 
+/** The object to write: the rendered one with its owners and the hash of what was rendered (RENDERED_HASH_ANNOTATION). */
 export function withOwners(obj: GuardrailObject, owners: OwnerReference[]): DesiredGuardrail {
-  return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { ...obj.metadata, ownerReferences: owners }, spec: obj.spec };
+  const rendered = createHash('sha256').update(JSON.stringify([obj.apiVersion, obj.kind, obj.metadata, obj.spec])).digest('hex').slice(0, 16);
+  const annotations = { ...obj.metadata.annotations, [RENDERED_HASH_ANNOTATION]: rendered };
+  return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { ...obj.metadata, annotations, ownerReferences: owners }, spec: obj.spec };
 }
 
 /** What a key wants, or `frozen` when nothing may change now (an invalid or DryRun profile keeps what it has). */

@@ -84,7 +84,7 @@ export function compactGuardrail(k: GuardrailKind): (obj: ObservedGuardrail) => 
     const m = obj.metadata;
     const metadata: ObservedGuardrail['metadata'] = {};
     for (const key of ['name', 'uid', 'resourceVersion', 'labels', 'annotations', 'ownerReferences', 'deletionTimestamp'] as const) if (m[key] !== undefined) (metadata as Record<string, unknown>)[key] = m[key];
-    const ours = (m.managedFields ?? []).filter((e) => e.manager === FIELD_MANAGER).map((e) => ({ manager: e.manager, operation: e.operation }));
+    const ours = (m.managedFields ?? []).filter((e) => e.manager === FIELD_MANAGER).map((e) => ({ manager: e.manager, operation: e.operation, ...(e.subresource ? { subresource: e.subresource } : {}) }));
     if (ours.length > 0) metadata.managedFields = ours;
     return { apiVersion: k.apiVersion, kind: k.kind, metadata, ...(obj.spec !== undefined ? { spec: obj.spec } : {}) };
   };

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { API_VERSION, KIND, segmentationProfileSchema, type SegmentationProfileInput } from '../../src/api/profile.js';
 import { compileProfile } from '../../src/compile/render.js';
-import { FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PROFILE_LABEL } from '../../src/compile/labels.js';
+import { FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PROFILE_LABEL, RENDERED_HASH_ANNOTATION } from '../../src/compile/labels.js';
 import type { Operator } from '../../src/controller/operator.js';
 import { GUARDRAIL_RESOURCES } from '../../src/compile/guardrails/index.js';
 import { removeGuardrailCrd, reinstallGuardrailCrd, installGuardrailCrds } from './guardrail-crds.js';
@@ -19,7 +19,7 @@ const CNPS = '/apis/policy.networking.k8s.io/v1alpha2/clusternetworkpolicies';
 const CCNP_CRD = GUARDRAIL_RESOURCES.ciliumClusterwideNetworkPolicies;
 
 interface Guardrail {
-  metadata: { name: string; uid?: string; labels?: Record<string, string>; ownerReferences?: { kind: string; name: string; uid: string; controller?: boolean }[]; managedFields?: { manager: string }[] };
+  metadata: { name: string; uid?: string; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: { kind: string; name: string; uid: string; controller?: boolean }[]; managedFields?: { manager: string }[] };
   spec: Record<string, any>;
 }
 interface Condition {
@@ -167,22 +167,26 @@ describe('operator: cluster-scoped guardrails (issue 13)', function () {
     });
   });
 
-  it('an object of ours created with POST (as by an earlier version) loses the fields it no longer renders on the next apply', async () => {
+  it('an object of ours that an earlier version rendered loses the fields this one no longer sets (created with POST: managedFields converted first)', async () => {
     const name = rendered(cilium, spec(), 'Cilium')[0]!.name;
     const current = (await objectsOf(CCNPS, cilium)).find((o) => o.metadata.name === name)!;
     await op!.whenIdle();
     await op!.stop();
     await testApi().request('DELETE', `${CCNPS}/${name}`);
     await eventually(async () => assert.equal((await objectsOf(CCNPS, cilium)).find((o) => o.metadata.name === name), undefined));
-    // Our labels and owner, an annotation we no longer set, and a spec that differs: owned through Update.
-    const old = { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name, labels: current.metadata.labels, ownerReferences: current.metadata.ownerReferences, annotations: { 'segmentation.dev/retired': 'x' } }, spec: { ...current.spec, egressDeny: [{ toCIDR: ['10.9.9.9/32'] }] } };
+    // Every field this version sets, as it sets it, plus an annotation and a spec field it no longer sets and
+    // that version's rendered hash; created with POST, so owned through Update.
+    const annotations = { ...current.metadata.annotations, [RENDERED_HASH_ANNOTATION]: 'earlier-version', 'segmentation.dev/retired': 'x' };
+    const old = { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name, labels: current.metadata.labels, annotations, ownerReferences: current.metadata.ownerReferences }, spec: { ...current.spec, description: 'rendered by an earlier version' } };
     await testApi().request('POST', CCNPS, { query: { fieldManager: FIELD_MANAGER }, body: old });
     op = newOperator();
     await op.start();
     await eventually(async () => {
       const got = (await objectsOf(CCNPS, cilium)).find((o) => o.metadata.name === name)!;
+      assert.equal(got.metadata.annotations?.[RENDERED_HASH_ANNOTATION], current.metadata.annotations?.[RENDERED_HASH_ANNOTATION]);
+      assert.equal(got.metadata.annotations?.['segmentation.dev/retired'], undefined, 'the annotation we no longer set is gone');
+      assert.equal(got.spec.description, undefined, 'the spec field we no longer set is gone');
       assert.deepEqual(got.spec.egressDeny, current.spec.egressDeny);
-      assert.equal((got.metadata as { annotations?: Record<string, string> }).annotations?.['segmentation.dev/retired'], undefined, 'the field we no longer set is gone');
       const ours = (got.metadata.managedFields as { manager: string; operation: string }[]).filter((e) => e.manager === FIELD_MANAGER);
       assert.deepEqual(ours.map((e) => e.operation), ['Apply']);
     });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { API_VERSION, KIND } from '../../../src/api/profile.js';
 import { GUARDRAIL_RESOURCES } from '../../../src/compile/guardrails/index.js';
 import { CALICO_TIER } from '../../../src/compile/guardrails/calico.js';
-import { FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PROFILE_LABEL, PURPOSE_LABEL } from '../../../src/compile/labels.js';
+import { FIELD_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PROFILE_LABEL, PURPOSE_LABEL, RENDERED_HASH_ANNOTATION } from '../../../src/compile/labels.js';
 import { effectiveBackend } from '../../../src/controller/guardrail-backend.js';
 import { guardrailEventReason, guardrailsCondition, type GuardrailOutcome } from '../../../src/controller/guardrail-condition.js';
 import { covers, guardrailDrift, guardrailKey, isOurs, perNamespaceBlocksInPlace, planGuardrails, profileDesire, SHARED_TIER_KEY, tierDesire, type KeyDesire } from '../../../src/controller/guardrail-plan.js';
@@ -145,6 +145,17 @@ describe('planGuardrails', () => {
     assert.equal(planGuardrails('p', desire, []).create.length, 2);
     const defaulted = desire.objects.map((d) => observedFrom(d, {}, { ...(d.spec as object), description: 'set by the server' }));
     assert.deepEqual(planGuardrails('p', desire, defaulted), { create: [], apply: [], delete: [], unchanged: 2, waiting: 0 });
+  });
+
+  it('a changed rendering is applied even when every field we set is in place (so a field we stopped setting goes)', () => {
+    // As an earlier version left it: the same fields we set today plus one we no longer render, and that version's hash.
+    const older = desire.objects.map((d) => observedFrom(d, { annotations: { ...d.metadata.annotations, [RENDERED_HASH_ANNOTATION]: 'earlier-version' } }, { ...(d.spec as object), retired: true }));
+    assert.deepEqual(planGuardrails('p', desire, older).apply.map((a) => a.reason), ['annotations', 'annotations']);
+    // The hash follows the rendering, not the owners.
+    const other = profileDesire({ ...view, uid: 'uid-other' }) as Extract<KeyDesire, { frozen: false }>;
+    assert.deepEqual(other.objects.map((o) => o.metadata.annotations[RENDERED_HASH_ANNOTATION]), desire.objects.map((o) => o.metadata.annotations[RENDERED_HASH_ANNOTATION]));
+    const changed = profileDesire(understandProfile(raw('p', { guardrails: { backend: 'Cilium' }, nodeAccess: { cidrs: ['10.240.0.0/16'] }, instanceMetadata: { cidrs: ['169.254.169.254/32'] } }), {}, { served: new Set([CCNP]) }).view) as Extract<KeyDesire, { frozen: false }>;
+    assert.notEqual(changed.objects[0]!.metadata.annotations[RENDERED_HASH_ANNOTATION], desire.objects[0]!.metadata.annotations[RENDERED_HASH_ANNOTATION]);
   });
 
   it('drift in spec, labels or owner is applied; a deleted-in-progress object is waited for', () => {
