@@ -105,7 +105,7 @@ export function describeZodIssues(doc: Pick<SourceDocument, 'file' | 'index'>, e
 }
 
 /** Every problem zod found, one line each, prefixed with `where` (a document's position, a live object's name). */
-export function zodIssueLines(where: string, error: z.ZodError): string[] {
+function zodIssueLines(where: string, error: z.ZodError): string[] {
   return error.issues.flatMap((issue) =>
     // Name each unknown field by its full path, as kubectl's strict field validation does.
     issue.code === 'unrecognized_keys'
@@ -121,10 +121,18 @@ function issueMessage(issue: z.core.$ZodIssue): string {
 
 /** Parses one document with a zod schema, throwing an InputError that names file, document and field. */
 export function parseWith<T>(schema: z.ZodType<T>, doc: SourceDocument): T {
-  const result = schema.safeParse(doc.value);
+  return parseValue(schema, doc.value, describeSource(doc));
+}
+
+/**
+ * Parses `value` with a zod schema, throwing a one-line InputError that starts with `where` (a document's
+ * position, a live object's name) and names the field; `hint`, when given, ends it (what the user can do).
+ */
+export function parseValue<T>(schema: z.ZodType<T>, value: unknown, where: string, hint?: string): T {
+  const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const lines = describeZodIssues(doc, result.error);
-  throw new InputError(lines.length === 1 ? lines[0]! : `${lines[0]} (and ${lines.length - 1} more problem(s))`);
+  const lines = zodIssueLines(where, result.error);
+  throw new InputError(`${lines.length === 1 ? lines[0]! : `${lines[0]} (and ${lines.length - 1} more problem(s))`}${hint ? `; ${hint}` : ''}`);
 }
 
 /** Commander collector for repeatable options (`--policies a.yaml --policies b.yaml`). */

@@ -6,7 +6,7 @@
 import type { KubeClient } from '../kube/client.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../kube/errors.js';
 import { applyGuardrail, createGuardrail, deleteGuardrail, getGuardrail, guardrailKind, patchGuardrailManagedFields, type ObservedGuardrail } from '../kube/guardrail-api.js';
-import { upgradedManagedFields } from '../kube/api.js';
+import { convertManagedFields } from '../kube/api.js';
 import type { BackoffOptions } from './backoff.js';
 import type { GuardrailOutcome } from './guardrail-condition.js';
 import { guardrailKey, isOurs, planGuardrails, profileDesire, SHARED_TIER_KEY, tierDesire, type KeyDesire } from './guardrail-plan.js';
@@ -145,13 +145,11 @@ export class GuardrailWork {
       });
     for (const { desired, observed, reason } of plan.apply)
       await attempt(`apply ${desired.kind}/${desired.metadata.name}`, async () => {
-        // Created with POST, our fields are owned through Update, which an apply never removes: convert that
-        // entry first (the cache keeps only our entries: read the whole list before rewriting it).
-        if (upgradedManagedFields(observed.metadata.managedFields)) {
-          const full = await getGuardrail(this.opts.client, desired.kind, desired.metadata.name);
-          const upgraded = upgradedManagedFields(full.metadata.managedFields);
-          if (upgraded) await patchGuardrailManagedFields(this.opts.client, desired.kind, full, upgraded);
-        }
+        await convertManagedFields(
+          observed.metadata.managedFields,
+          () => getGuardrail(this.opts.client, desired.kind, desired.metadata.name),
+          (full, upgraded) => patchGuardrailManagedFields(this.opts.client, desired.kind, full, upgraded),
+        );
         await applyGuardrail(this.opts.client, desired);
         this.opts.log.info(`guardrail applied (${reason} differed)`, { profile: key, object: `${desired.kind}/${desired.metadata.name}` });
       });

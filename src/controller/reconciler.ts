@@ -2,7 +2,7 @@
 // enforcing profile renders for it. Reads only caches; writes only what differs.
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../compile/labels.js';
 import type { DesiredPolicy, ObservedPolicy } from './compare.js';
-import { applyPolicy, createPolicy, deletePolicy, getPolicy, patchManagedFields, upgradedManagedFields, type NamespaceObject } from '../kube/api.js';
+import { applyPolicy, convertManagedFields, createPolicy, deletePolicy, getPolicy, patchManagedFields, type NamespaceObject } from '../kube/api.js';
 import type { KubeClient } from '../kube/client.js';
 import { isAlreadyExists, isNamespaceTerminating, isNotFound, statusCodeOf, WriteFencedError } from '../kube/errors.js';
 import type { EventRecorder } from '../kube/events.js';
@@ -198,12 +198,11 @@ export class Reconciler {
 
   private async update(desired: DesiredPolicy, observed: ObservedPolicy): Promise<OpResult> {
     try {
-      // The cache keeps only our own managedFields entries: read the whole list before rewriting it.
-      if (upgradedManagedFields(observed.metadata.managedFields)) {
-        const full = await getPolicy(this.d.client, observed.metadata.namespace!, observed.metadata.name!);
-        const upgraded = upgradedManagedFields(full.metadata.managedFields);
-        if (upgraded) await patchManagedFields(this.d.client, full, upgraded);
-      }
+      await convertManagedFields(
+        observed.metadata.managedFields,
+        () => getPolicy(this.d.client, observed.metadata.namespace!, observed.metadata.name!),
+        (full, upgraded) => patchManagedFields(this.d.client, full, upgraded),
+      );
       this.remember(desired.metadata.namespace, desired.metadata.name, await applyPolicy(this.d.client, desired));
       return { kind: 'ok' };
     } catch (err) {

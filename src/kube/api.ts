@@ -45,10 +45,17 @@ export interface EndpointSliceWire {
  * only our own manager's entries matter (see upgradedManagedFields).
  */
 export function compactPolicy(obj: ObservedPolicy, interner?: Interner): ObservedPolicy {
-  const m = obj.metadata;
+  const metadata = compactMetadata(obj.metadata, interner);
+  return obj.spec === undefined ? { metadata } : { metadata, spec: interner ? interner.intern(obj.spec) : obj.spec };
+}
+
+/**
+ * The metadata the controllers read of an object we write (a NetworkPolicy, a guardrail object). Generated
+ * objects share their names, labels, annotations and owners across namespaces: an interner shares them.
+ */
+export function compactMetadata(m: ObservedPolicy['metadata'], interner?: Interner): ObservedPolicy['metadata'] {
   const intern = <T>(v: T): T => (interner ? interner.intern(v) : v);
   const metadata: ObservedPolicy['metadata'] = {};
-  // Generated policies have the same few names in every namespace: shared, like the namespace strings.
   if (m.name !== undefined) metadata.name = interner?.string(m.name) ?? m.name;
   if (m.namespace !== undefined) metadata.namespace = interner?.string(m.namespace) ?? m.namespace;
   if (m.uid !== undefined) metadata.uid = m.uid;
@@ -61,7 +68,7 @@ export function compactPolicy(obj: ObservedPolicy, interner?: Interner): Observe
   // is read from the server before it is rewritten.
   const ours = (m.managedFields ?? []).filter((e) => e.manager === FIELD_MANAGER).map((e) => intern({ manager: e.manager, operation: e.operation, ...(e.subresource ? { subresource: e.subresource } : {}) }));
   if (ours.length > 0) metadata.managedFields = ours;
-  return obj.spec === undefined ? { metadata } : { metadata, spec: intern(obj.spec) };
+  return metadata;
 }
 
 export function compactNamespace(obj: NamespaceObject): NamespaceObject {
@@ -136,6 +143,22 @@ function mergeFields(a: Record<string, unknown>, b: Record<string, unknown>): Re
     out[k] = prev && typeof prev === 'object' && v && typeof v === 'object' ? mergeFields(prev as Record<string, unknown>, v as Record<string, unknown>) : v;
   }
   return out;
+}
+
+/**
+ * Before a server-side apply of an object we may have created with POST: converts our Update entry (see
+ * upgradedManagedFields) when the cached entries say there is one. The cache keeps only our entries, so the
+ * whole list is read (`read`) before `write` replaces it.
+ */
+export async function convertManagedFields<T extends { metadata: { managedFields?: ManagedFieldsEntry[] } }>(
+  cached: ManagedFieldsEntry[] | undefined,
+  read: () => Promise<T>,
+  write: (full: T, managedFields: ManagedFieldsEntry[]) => Promise<unknown>,
+): Promise<void> {
+  if (!upgradedManagedFields(cached)) return;
+  const full = await read();
+  const upgraded = upgradedManagedFields(full.metadata.managedFields);
+  if (upgraded) await write(full, upgraded);
 }
 
 /** JSON patch replacing managedFields, guarded by resourceVersion (optimistic concurrency). */

@@ -8,7 +8,7 @@ import { listAll, NAMESPACES_PATH } from './api.js';
 import { KubeClient } from './client.js';
 import { ALL_DAEMON_SETS_PATH, ALL_NETWORK_POLICIES_PATH, NODES_PATH } from './cluster-scan.js';
 import { loadKubeConfig } from './config.js';
-import { isNotFound, KubeApiError } from './errors.js';
+import { failureReason, isNotFound } from './errors.js';
 import { CRDS_PATH, GUARDRAIL_KINDS, guardrailCollectionPath, type CrdWire, type GuardrailKind } from './guardrail-api.js';
 
 export interface ClusterReader {
@@ -31,8 +31,7 @@ export class GuardrailReadError extends Error {
     readonly guardrailKind: GuardrailKind,
     cause: unknown,
   ) {
-    const reason = cause instanceof KubeApiError ? `HTTP ${cause.statusCode} ${cause.reason}` : (cause instanceof Error ? cause.message : String(cause)).split('\n')[0];
-    super(`${guardrailKind.plural}.${guardrailKind.apiVersion.split('/')[0]} (${guardrailKind.apiVersion}): ${reason}`, { cause });
+    super(`${guardrailKind.plural}.${guardrailKind.apiVersion.split('/')[0]} (${guardrailKind.apiVersion}): ${failureReason(cause)}`, { cause });
   }
 }
 

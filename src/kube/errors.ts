@@ -15,6 +15,12 @@ export class KubeApiError extends Error {
   }
 }
 
+/** A failure in a few words for a one-line message: `HTTP 403 Forbidden` for an API error, else the first line of its message. */
+export function failureReason(err: unknown): string {
+  if (err instanceof KubeApiError) return `HTTP ${err.statusCode} ${err.reason}`;
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+}
+
 /** The error for an answer with status >= 400: reason and message from its metav1.Status when it is one. */
 export function apiErrorFrom(status: number, text: string, method: string, path: string): KubeApiError {
   let reason = STATUS_CODES[status] ?? 'Error';

@@ -4,7 +4,7 @@
 // manager live here and nowhere else.
 import { GUARDRAIL_RESOURCES } from '../compile/guardrails/auto.js';
 import { FIELD_MANAGER } from '../compile/labels.js';
-import { managedFieldsPatch } from './api.js';
+import { compactMetadata, managedFieldsPatch } from './api.js';
 import type { KubeClient } from './client.js';
 import type { ManagedFieldsEntry, ObservedPolicy, OwnerReference } from './types.js';
 
@@ -78,16 +78,9 @@ export interface DesiredGuardrail {
   spec: object;
 }
 
-/** Cache transform: list items carry no kind, so it is set from the informer's kind; of managedFields only our manager's entries. */
+/** Cache transform: list items carry no kind, so it is set from the informer's kind; metadata as for policies (compactMetadata). */
 export function compactGuardrail(k: GuardrailKind): (obj: ObservedGuardrail) => ObservedGuardrail {
-  return (obj) => {
-    const m = obj.metadata;
-    const metadata: ObservedGuardrail['metadata'] = {};
-    for (const key of ['name', 'uid', 'resourceVersion', 'labels', 'annotations', 'ownerReferences', 'deletionTimestamp'] as const) if (m[key] !== undefined) (metadata as Record<string, unknown>)[key] = m[key];
-    const ours = (m.managedFields ?? []).filter((e) => e.manager === FIELD_MANAGER).map((e) => ({ manager: e.manager, operation: e.operation, ...(e.subresource ? { subresource: e.subresource } : {}) }));
-    if (ours.length > 0) metadata.managedFields = ours;
-    return { apiVersion: k.apiVersion, kind: k.kind, metadata, ...(obj.spec !== undefined ? { spec: obj.spec } : {}) };
-  };
+  return (obj) => ({ apiVersion: k.apiVersion, kind: k.kind, metadata: compactMetadata(obj.metadata), ...(obj.spec !== undefined ? { spec: obj.spec } : {}) });
 }
 
 function kindOf(kind: string | undefined): GuardrailKind {

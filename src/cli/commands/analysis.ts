@@ -3,14 +3,13 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { V1Namespace, V1Pod } from '@kubernetes/client-node';
-import type { z } from 'zod';
-import { connectCluster, GuardrailReadError, type ClusterReader, type GuardrailWire } from '../../kube/cluster-reader.js';
+import { connectCluster, type ClusterReader, type GuardrailWire } from '../../kube/cluster-reader.js';
 import { KubeconfigError } from '../../kube/config.js';
-import { KubeApiError } from '../../kube/errors.js';
+import { failureReason } from '../../kube/errors.js';
 import { GUARDRAIL_SCHEMAS, namespaceSchema, networkPolicySchema, podSchema, type GuardrailKind } from '../../analysis/input-schemas.js';
 import type { PolicyObject } from '../../api/networkpolicy.js';
 import { namespaceInfo } from '../../compile/select.js';
-import { collect, describeSource, InputError, parseWith, readDocuments, zodIssueLines, type SourceDocument } from '../input.js';
+import { collect, describeSource, InputError, parseValue, parseWith, readDocuments, type SourceDocument } from '../input.js';
 import { stdoutWriter, type Writer } from '../output.js';
 import { CLUSTER_OPTION_HELP } from '../cluster-facts.js';
 import { loadProfiles } from '../profiles.js';
@@ -157,11 +156,8 @@ function liveGuardrails(description: string, objects: GuardrailWire[], replaced:
   return objects.flatMap((o) => {
     const schema = Object.hasOwn(GUARDRAIL_SCHEMAS, o.kind) ? GUARDRAIL_SCHEMAS[o.kind as GuardrailKind] : undefined;
     if (!schema || replaced.has(guardrailKeyOf(o))) return [];
-    const result = (schema as z.ZodType<object>).safeParse(o);
-    if (result.success) return [result.data as GuardrailObject];
-    const lines = zodIssueLines(`${description}: ${o.kind}/${o.metadata?.name ?? '?'}`, result.error);
-    const more = lines.length > 1 ? ` (and ${lines.length - 1} more problem(s))` : '';
-    throw new InputError(`${lines[0]}${more}; pass your own version of it with --policies, or --no-live-guardrails to leave the cluster's guardrail objects out`);
+    const where = `${description}: ${o.kind}/${o.metadata?.name ?? '?'}`;
+    return [parseValue<object>(schema, o, where, "pass your own version of it with --policies, or --no-live-guardrails to leave the cluster's guardrail objects out") as GuardrailObject];
   });
 }
 
@@ -180,31 +176,23 @@ function openCluster(deps: AnalysisDeps, kubeconfig: string | undefined): Cluste
  */
 function userFacingReader(reader: ClusterReader): ClusterReader {
   const wrap =
-    <T>(what: string, read: () => Promise<T>) =>
+    <T>(doing: string, read: () => Promise<T>, hint?: string) =>
     async (): Promise<T> => {
       try {
         return await read();
       } catch (err) {
-        const reason = err instanceof KubeApiError ? `HTTP ${err.statusCode} ${err.reason}` : (err instanceof Error ? err.message : String(err)).split('\n')[0];
-        throw new InputError(`${reader.description}: cannot list ${what}: ${reason}`, { cause: err });
+        throw new InputError(`${reader.description}: cannot ${doing}: ${failureReason(err)}${hint ? `; ${hint}` : ''}`, { cause: err });
       }
     };
   return {
     description: reader.description,
-    namespaces: wrap('namespaces', () => reader.namespaces()),
-    pods: wrap('pods', () => reader.pods()),
-    networkPolicies: wrap('networkpolicies', () => reader.networkPolicies()),
-    daemonSets: wrap('daemonsets', () => reader.daemonSets()),
-    nodes: wrap('nodes', () => reader.nodes()),
-    crds: wrap('customresourcedefinitions', () => reader.crds()),
-    guardrails: async () => {
-      try {
-        return await reader.guardrails();
-      } catch (err) {
-        const reason = err instanceof GuardrailReadError ? err.message : err instanceof Error ? err.message.split('\n')[0] : String(err);
-        throw new InputError(`${reader.description}: cannot read guardrail objects: ${reason}; --no-live-guardrails leaves them out`, { cause: err });
-      }
-    },
+    namespaces: wrap('list namespaces', () => reader.namespaces()),
+    pods: wrap('list pods', () => reader.pods()),
+    networkPolicies: wrap('list networkpolicies', () => reader.networkPolicies()),
+    daemonSets: wrap('list daemonsets', () => reader.daemonSets()),
+    nodes: wrap('list nodes', () => reader.nodes()),
+    crds: wrap('list customresourcedefinitions', () => reader.crds()),
+    guardrails: wrap('read guardrail objects', () => reader.guardrails(), '--no-live-guardrails leaves them out'),
   };
 }
 
