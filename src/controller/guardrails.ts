@@ -37,16 +37,15 @@ export class Guardrails {
   private engines?: readonly ScannedEngine[];
 
   constructor(private readonly d: GuardrailsDeps) {
-    const toKey = (o: ObservedGuardrail) => this.work.add(guardrailKey(o));
     const cameOrWent = (o: ObservedGuardrail) => {
-      toKey(o);
       const key = guardrailKey(o);
+      this.work.add(key);
       if (key !== undefined) d.onObjects(key);
     };
     this.apis = new GuardrailApis({
       client: d.client,
       cache: d.cache,
-      handlers: { add: cameOrWent, update: (old, o) => (toKey(old), cameOrWent(o)), delete: cameOrWent },
+      handlers: { add: cameOrWent, update: (old, o) => (this.work.add(guardrailKey(old)), cameOrWent(o)), delete: cameOrWent },
       onServedChanged: (served) => {
         d.log.info('guardrail APIs served', { apis: [...served].sort() });
         d.onFacts(this.facts());
