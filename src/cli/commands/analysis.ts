@@ -44,7 +44,7 @@ export const defaultAnalysisDeps: AnalysisDeps = {
  */
 export interface AnalysisContext {
   deps: AnalysisDeps;
-  /** Adds --policies/--namespaces/--pods/--profiles/--kubeconfig/--live. */
+  /** Adds --policies/--namespaces/--pods/--profiles/--cluster/--kubeconfig/--live/--no-live-guardrails. */
   addInputOptions(cmd: Command): Command;
   loadInputs(options: InputOptions): Promise<AnalysisInputs>;
   /** A cluster reader whose failures are one-line InputErrors. */
